@@ -1,0 +1,21 @@
+"""HEK Service-Portal: router and gatekeeper.
+
+Page config, start-up checks, login, then st.navigation with the signed-in role's pages.
+Pages of other roles stay registered but hidden and render a refusal, so a typed URL is
+refused (and audited) rather than silently redirected.
+"""
+
+import streamlit as st
+
+from ui import bootstrap, navigation, session
+
+st.set_page_config(
+    page_title="HEK Service-Portal", page_icon=":material/health_and_safety:", layout="wide"
+)
+bootstrap.ensure_ready()
+
+actor = session.resolve_actor()
+page = st.navigation(navigation.pages_for(actor), position="sidebar" if actor else "hidden")
+if actor is not None:
+    navigation.render_sidebar(actor)
+page.run()

@@ -1,0 +1,1 @@
+"""The domain of the HEK Service-Portal. Never imports streamlit."""

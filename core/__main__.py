@@ -1,0 +1,122 @@
+"""The operator's command line: `python -m core COMMAND --help`."""
+
+import argparse
+import sys
+import time
+
+from core import migrate
+from core.db import get_engine, session_scope
+from core.errors import DomainError
+
+
+def _progress(label: str):
+    started = time.perf_counter()
+
+    def report(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed if elapsed else 0.0
+        print(f"\r{label}: {done:,}/{total:,} ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
+        if done >= total:
+            print(file=sys.stderr)
+
+    return report
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    revision = migrate.upgrade()
+    print(f"Datenbank ist auf Stand {revision}.")
+    return 0
+
+
+def cmd_makemigration(args: argparse.Namespace) -> int:
+    migrate.upgrade()
+    migrate.new_revision(args.message)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from core import seed
+
+    migrate.upgrade()
+    engine = get_engine()
+    if args.if_empty and not seed.database_is_empty(engine):
+        print("Datenbank enthält bereits Daten; nichts zu tun.")
+        return 0
+    if args.demo or seed.database_is_empty(engine):
+        report = seed.seed_demo(engine, members=args.members, progress=_progress("Mitglieder"))
+    else:
+        report = seed.seed_members(engine, count=args.members, progress=_progress("Mitglieder"))
+    print(f"{report.members:,} Mitglieder in {report.seconds:.1f} s ({report.rate:,.0f} Zeilen/s).")
+    return 0
+
+
+def cmd_verify_audit(_args: argparse.Namespace) -> int:
+    from core.audit import verify_chain
+
+    with session_scope() as session:
+        report = verify_chain(session)
+    if report.intact:
+        print(f"Audit-Protokoll intakt: {report.entries:,} Einträge geprüft.")
+        return 0
+    for problem in report.problems:
+        print(problem)
+    print(f"Audit-Protokoll BESCHÄDIGT: {len(report.problems)} Befund(e).")
+    return 1
+
+
+def cmd_demo_logins(_args: argparse.Namespace) -> int:
+    from core.seed import DEMO_PASSWORD, DEMO_PERSONAS
+
+    print(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
+    for persona in DEMO_PERSONAS:
+        kvnr = f"  KVNR {persona.kvnr}" if persona.kvnr else ""
+        print(f"  {persona.username:<18} {persona.description:<32}{kvnr}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m core", description="HEK Service-Portal operator commands."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply all schema migrations").set_defaults(run=cmd_migrate)
+
+    make = commands.add_parser(
+        "makemigration", help="(developers) autogenerate a migration from the models"
+    )
+    make.add_argument("message")
+    make.set_defaults(run=cmd_makemigration)
+
+    seed = commands.add_parser("seed", help="fill the database with synthetic demo data")
+    seed.add_argument(
+        "--members", type=int, default=200, help="number of synthetic members (default 200)"
+    )
+    seed.add_argument(
+        "--demo", action="store_true", help="also create the demo personas and their logins"
+    )
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing when accounts exist already"
+    )
+    seed.set_defaults(run=cmd_seed)
+
+    commands.add_parser("verify-audit", help="check the audit log's hash chain").set_defaults(
+        run=cmd_verify_audit
+    )
+    commands.add_parser("demo-logins", help="print the demo accounts").set_defaults(
+        run=cmd_demo_logins
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DomainError as error:
+        print(f"Fehler: {error.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Append-only, hash-chained audit log.
+
+Each entry's hash covers its own fields and the previous entry's hash, so editing or
+deleting any row breaks the chain; the head row (newest seq and hash) catches a deleted
+tail. Appends lock the head row, so concurrent writers cannot fork the chain.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from core.actors import Actor
+from core.clock import utcnow
+from core.models.audit import AuditEntry, AuditHead
+
+GENESIS_HASH = "0" * 64
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [
+            entry.seq,
+            entry.occurred_at.isoformat(),
+            entry.actor,
+            entry.actor_role,
+            entry.action,
+            entry.subject_type,
+            entry.subject_id,
+            entry.member_id,
+            entry.details,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((entry.prev_hash + payload).encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    member_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry inside the caller's transaction (commit is the caller's)."""
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+    entry = AuditEntry(
+        seq=head.last_seq + 1,
+        occurred_at=utcnow(),
+        actor=actor.username,
+        actor_role=str(actor.role),
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        member_id=member_id,
+        details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
+        prev_hash=head.last_hash,
+    )
+    entry.entry_hash = _entry_hash(entry)
+    head.last_seq = entry.seq
+    head.last_hash = entry.entry_hash
+    session.add(entry)
+    session.add(head)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    problems: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(session: Session, *, batch_size: int = 5000) -> ChainReport:
+    """Walk the whole chain in order and report every break (German)."""
+    problems: list[str] = []
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    last_seq = 0
+    while True:
+        batch = session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            break
+        for entry in batch:
+            count += 1
+            if entry.seq != expected_seq:
+                problems.append(f"Eintrag {expected_seq} bis {entry.seq - 1} fehlt (gelöscht).")
+            if entry.prev_hash != expected_prev:
+                problems.append(f"Eintrag {entry.seq}: Verkettung zum Vorgänger ist gebrochen.")
+            if _entry_hash(entry) != entry.entry_hash:
+                problems.append(f"Eintrag {entry.seq}: Inhalt wurde verändert.")
+            expected_prev = entry.entry_hash
+            expected_seq = entry.seq + 1
+            last_seq = entry.seq
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_seq != last_seq or head.last_hash != expected_prev):
+        problems.append(
+            f"Das Ende der Kette passt nicht: erwartet Eintrag {head.last_seq}, "
+            f"gefunden {last_seq} (Einträge am Ende gelöscht oder verändert)."
+        )
+    return ChainReport(entries=count, problems=problems)
+
+
+def recent_entries(session: Session, *, limit: int = 50) -> list[AuditEntry]:
+    """Newest entries first (admins only see this page)."""
+    rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)).all()
+    return [AuditEntry.model_validate(row) for row in rows]

@@ -1,0 +1,113 @@
+"""Member master data: lookups for members and audited reads for clerks."""
+
+from sqlmodel import Session, col, func, or_, select
+
+from core import audit
+from core.actors import Actor
+from core.errors import NotAllowed, UnknownMember
+from core.kvnr import normalize_kvnr
+from core.models.people import Member, MemberRead
+
+SEARCH_LIMIT = 50
+
+
+def own_member(session: Session, *, actor: Actor) -> MemberRead:
+    """The signed-in member's own master data."""
+    if actor.member_id is None:
+        raise NotAllowed("Dieses Konto gehört zu keinem Mitglied.")
+    member = session.get(Member, actor.member_id)
+    if member is None:
+        raise UnknownMember()
+    return MemberRead.model_validate(member)
+
+
+def member_exists(session: Session, *, kvnr: str) -> str:
+    """Validate a KVNR and check it belongs to an HEK member; returns the canonical form.
+
+    Reveals nothing about the person behind the number.
+    """
+    canonical = normalize_kvnr(kvnr)
+    found = session.exec(select(Member.id).where(Member.kvnr == canonical)).first()
+    if found is None:
+        raise UnknownMember()
+    return canonical
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise NotAllowed()
+
+
+def search_members(session: Session, *, actor: Actor, query: str) -> list[MemberRead]:
+    """Clerk search by KVNR or name (prefix, case-insensitive); audited with the query."""
+    _require_staff(actor)
+    text = (query or "").strip()[:80]
+    if len(text) < 2:
+        return []
+    statement = select(Member)
+    if text[0].isalpha() and text[1:].replace(" ", "").isdigit():
+        statement = statement.where(col(Member.kvnr).startswith(text.replace(" ", "").upper()))
+    else:
+        pattern = f"{text.lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Member.last_name).like(pattern),
+                func.lower(Member.first_name).like(pattern),
+                func.lower(Member.first_name + " " + Member.last_name).like(pattern),
+            )
+        )
+    rows = session.exec(
+        statement.order_by(Member.last_name, Member.first_name).limit(SEARCH_LIMIT)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="search_members",
+        subject_type="member",
+        subject_id="*",
+        details={"query": text, "results": len(rows)},
+    )
+    session.commit()
+    return [MemberRead.model_validate(row) for row in rows]
+
+
+def open_member(session: Session, *, actor: Actor, member_id: int) -> MemberRead:
+    """A clerk opens a member's master data; every opening is audited."""
+    _require_staff(actor)
+    member = session.get(Member, member_id)
+    if member is None:
+        raise UnknownMember()
+    audit.record(
+        session,
+        actor=actor,
+        action="view_member",
+        subject_type="member",
+        subject_id=member_id,
+        member_id=member_id,
+    )
+    session.commit()
+    return MemberRead.model_validate(member)
+
+
+def household_of(session: Session, *, member: MemberRead) -> list[MemberRead]:
+    """The other people registered at the member's household."""
+    if member.household_id is None:
+        return []
+    rows = session.exec(
+        select(Member)
+        .where(Member.household_id == member.household_id, Member.id != member.id)
+        .order_by(Member.birth_date)
+    ).all()
+    return [MemberRead.model_validate(row) for row in rows]
+
+
+def count_members(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Member)).one()
+
+
+def level_counts(session: Session) -> dict[str, int]:
+    """Members per service level (for the back-office overview)."""
+    rows = session.exec(
+        select(Member.service_level, func.count()).group_by(Member.service_level)
+    ).all()
+    return {level: count for level, count in rows}

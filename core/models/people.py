@@ -1,0 +1,46 @@
+"""Insured people: members and their master data."""
+
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+
+class ServiceLevel(StrEnum):
+    """FAQ: basic without identification; smart after identification; smarthealth add-on."""
+
+    BASIC = "basic"
+    SMART = "smart"
+    SMARTHEALTH = "smarthealth"
+
+
+class MemberBase(SQLModel):
+    kvnr: str = Field(max_length=10, unique=True, index=True)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80, index=True)
+    birth_date: date
+    street: str = Field(max_length=120)
+    postal_code: str = Field(max_length=5)
+    city: str = Field(max_length=80)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    membership_start: date
+    membership_end: date | None = None
+    service_level: str = Field(default=ServiceLevel.BASIC, max_length=16)
+    household_id: int | None = Field(default=None, index=True)
+
+
+class Member(MemberBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class MemberRead(MemberBase):
+    id: int
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"

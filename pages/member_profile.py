@@ -1,0 +1,32 @@
+"""Meine Daten: the member's master data and the people in their household."""
+
+import streamlit as st
+
+from core import members
+from core.db import session_scope
+from ui.components import format_date
+from ui.session import current_actor
+
+actor = current_actor()
+with session_scope() as db:
+    me = members.own_member(db, actor=actor)
+    household = members.household_of(db, member=me)
+
+st.title("Meine Daten")
+with st.container(border=True):
+    st.subheader("Stammdaten")
+    st.markdown(
+        f"**Name:** {me.full_name}  \n"
+        f"**Geburtsdatum:** {format_date(me.birth_date)}  \n"
+        f"**Versichertennummer:** {me.kvnr}  \n"
+        f"**Anschrift:** {me.address}"
+    )
+if household:
+    st.subheader("Im selben Haushalt versichert")
+    st.dataframe(
+        [
+            {"Name": person.full_name, "Geburtsdatum": format_date(person.birth_date)}
+            for person in household
+        ],
+        hide_index=True,
+    )
