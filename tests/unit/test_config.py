@@ -1,0 +1,30 @@
+"""The hardened Streamlit configuration stays hardened."""
+
+import tomllib
+from pathlib import Path
+
+CONFIG = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+
+
+def test_error_details_are_hidden_from_users():
+    assert CONFIG["client"]["showErrorDetails"] == "none"
+
+
+def test_xsrf_protection_and_cors_are_on():
+    assert CONFIG["server"]["enableXsrfProtection"] is True
+    assert CONFIG["server"]["enableCORS"] is True
+
+
+def test_upload_limit_is_set_to_one_submission():
+    assert CONFIG["server"]["maxUploadSize"] == 20
+
+
+def test_usage_statistics_are_not_sent():
+    assert CONFIG["browser"]["gatherUsageStats"] is False
+
+
+def test_no_secrets_file_is_committed():
+    root = Path(__file__).parents[2]
+    ignored = (root / ".gitignore").read_text()
+    assert ".streamlit/secrets.toml" in ignored
+    assert "data/*" in ignored
