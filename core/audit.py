@@ -49,10 +49,8 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append an entry inside the caller's transaction (commit is the caller's)."""
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
+    # The genesis row is created by the first migration; locking it serialises appends.
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
     entry = AuditEntry(
         seq=head.last_seq + 1,
         occurred_at=utcnow(),

@@ -38,12 +38,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_occurred_at'), ['occurred_at'], unique=False)
 
-    op.create_table('audit_head',
+    audit_head = op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('last_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    # The chain's genesis: appends lock this row, so it must exist before the first append.
+    op.bulk_insert(audit_head, [{'id': 1, 'last_seq': 0, 'last_hash': '0' * 64}])
     op.create_table('login_throttle',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
