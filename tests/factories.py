@@ -35,7 +35,12 @@ def make_member(session: Session, **overrides) -> Member:
 
 
 def make_account(
-    session: Session, *, username: str, role: Role = Role.MEMBER, member: Member | None = None, password: str = PASSWORD
+    session: Session,
+    *,
+    username: str,
+    role: Role = Role.MEMBER,
+    member: Member | None = None,
+    password: str = PASSWORD,
 ) -> Actor:
     account = auth.create_account(
         session,

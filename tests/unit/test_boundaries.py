@@ -24,7 +24,7 @@ def python_files(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", python_files("pages") + [ROOT / "Home.py"], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*python_files("pages"), ROOT / "Home.py"], ids=lambda p: p.name)
 def test_pages_do_not_touch_storage_crypto_or_pdf_libraries(path):
     assert not imported_modules(path) & STORAGE_AND_CRYPTO
 

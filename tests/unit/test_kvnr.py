@@ -31,7 +31,9 @@ def test_every_single_digit_change_is_refused(kvnr):
                 normalize_kvnr(changed)
 
 
-@pytest.mark.parametrize("text", ["123456789A", "AB12345678", "A12345678", "A1234567890", "Ä123456780", "A12345678X"])
+@pytest.mark.parametrize(
+    "text", ["123456789A", "AB12345678", "A12345678", "A1234567890", "Ä123456780", "A12345678X"]
+)
 def test_wrong_shape_gets_a_german_message(text):
     with pytest.raises(InvalidKvnr, match="Großbuchstaben und neun Ziffern"):
         normalize_kvnr(text)

@@ -4,7 +4,9 @@ from core.auth import check_password_policy, hash_password
 from core.errors import WeakPassword
 
 
-@pytest.mark.parametrize("password", ["a" * 10, "abcdefghij", "ganz einfach lang", "x" * 64, "äöüßäöüßäö"])
+@pytest.mark.parametrize(
+    "password", ["a" * 10, "abcdefghij", "ganz einfach lang", "x" * 64, "äöüßäöüßäö"]
+)
 def test_passwords_of_10_to_64_characters_without_composition_rules_are_accepted(password):
     check_password_policy(password)
 
