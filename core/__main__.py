@@ -74,6 +74,50 @@ def cmd_demo_logins(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_kek(args: argparse.Namespace) -> int:
+    import secrets
+
+    from core import blobs, crypto
+    from core.clock import utcnow
+
+    keyring = blobs.configured_keyring()
+    if args.new_kek:
+        new_kek = crypto.kek_from_text(args.new_kek)
+    else:
+        new_kek = crypto.generate_kek(f"kek-{utcnow():%Y%m%d}-{secrets.token_hex(3)}")
+        # The only place a KEK is ever printed: the operator must store it before we start.
+        print(
+            "Neuer KEK (wird nur dieses eine Mal angezeigt, sofort sicher ablegen):\n\n"
+            f"  {crypto.kek_to_text(new_kek)}\n\n"
+            "Setzen Sie HEK_KEK auf diesen Wert und tragen Sie den bisherigen KEK in "
+            "HEK_OLD_KEKS ein,\nbis die Umschlüsselung vollständig ist. Wird sie "
+            "unterbrochen, rufen Sie danach\n`python -m core rotate-kek --new-kek …` "
+            "mit diesem Wert auf; sie setzt dort fort.\n",
+            flush=True,
+        )
+    engine = get_engine()
+    migrate.upgrade(engine)
+    report = blobs.rotate_kek(
+        engine, new_kek=new_kek, keyring=keyring, progress=_progress("Datenschlüssel")
+    )
+    print(
+        f"{report.rewrapped:,} Datenschlüssel unter {report.new_kek_id} neu verpackt "
+        f"in {report.seconds:.1f} s ({report.rate:,.0f}/s)."
+    )
+    if report.remaining:
+        print(
+            f"{report.remaining:,} Datei(en) wurden währenddessen noch mit einem alten KEK "
+            "gespeichert: Setzen Sie HEK_KEK überall auf den neuen Wert und wiederholen Sie "
+            "den Aufruf mit --new-kek."
+        )
+        return 1
+    print(
+        f"Fertig: Alle Dateien liegen unter {report.new_kek_id}. Der alte KEK wird nicht "
+        "mehr benötigt; entfernen Sie ihn aus HEK_OLD_KEKS."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m core", description="HEK Service-Portal operator commands."
@@ -103,6 +147,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("verify-audit", help="check the audit log's hash chain").set_defaults(
         run=cmd_verify_audit
     )
+    rotate = commands.add_parser(
+        "rotate-kek",
+        help="re-wrap every blob's data key under a new KEK (resumable)",
+        description=(
+            "Re-wrap the data key of every encrypted blob under a new key-encryption key; "
+            "ciphertext stays unchanged. Without --new-kek a KEK is generated and printed "
+            "once on stdout: set HEK_KEK to it and keep the old KEK in HEK_OLD_KEKS "
+            "(comma-separated) until the rotation has completed. Batches are committed one "
+            "by one, so an interrupted run continues where it stopped when started again "
+            "with the same --new-kek. Progress goes to stderr."
+        ),
+    )
+    rotate.add_argument(
+        "--new-kek",
+        metavar="TEXT",
+        help="the new KEK as 'id:base64url' (e.g. to resume); visible in the process list",
+    )
+    rotate.set_defaults(run=cmd_rotate_kek)
     commands.add_parser("demo-logins", help="print the demo accounts").set_defaults(
         run=cmd_demo_logins
     )

@@ -137,3 +137,8 @@ def get_secrets() -> dict[str, str]:
 
 def get_secret(name: str) -> str:
     return get_secrets()[name]
+
+
+def get_optional_secret(name: str) -> str | None:
+    """A secret that may be absent (`old_keks` during a KEK rotation): env, then secrets.toml."""
+    return os.environ.get(f"HEK_{name.upper()}") or _load_toml(SECRETS_TOML).get(name) or None
