@@ -5,6 +5,7 @@ import sys
 import time
 
 from core import migrate
+from core.documents import DOCUMENT_TYPES
 from core.db import get_engine, session_scope
 from core.errors import DomainError
 
@@ -62,6 +63,40 @@ def cmd_verify_audit(_args: argparse.Namespace) -> int:
         print(problem)
     print(f"Audit-Protokoll BESCHÄDIGT: {len(report.problems)} Befund(e).")
     return 1
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Mail room: each scanned file goes through the member pipeline; one line per file."""
+    from pathlib import Path
+
+    from core import documents
+    from core.actors import Actor
+    from core.models.accounts import Role
+    from core.uploads import IncomingFile
+
+    mail_room = Actor(user_id=0, username="poststelle", role=Role.CLERK, display_name="Poststelle")
+    refused = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            request = documents.DocumentRequest(
+                kvnr=args.kvnr,
+                doc_type=args.type,
+                files=[IncomingFile(name=path.name, data=data)],
+                note=args.note,
+                channel="post",
+            )
+            with session_scope(write=True) as session:
+                sent = documents.submit_document(session, actor=mail_room, request=request)
+            print(f"{path.name}\t{sent.tracking_id}")
+        except DomainError as refusal:
+            refused += 1
+            print(f"{path.name}\tabgelehnt: {refusal.message}")
+        except OSError as problem:
+            refused += 1
+            print(f"{path.name}\tnicht lesbar: {problem.strerror}")
+    return 1 if refused else 0
 
 
 def cmd_demo_logins(_args: argparse.Namespace) -> int:
@@ -165,6 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="the new KEK as 'id:base64url' (e.g. to resume); visible in the process list",
     )
     rotate.set_defaults(run=cmd_rotate_kek)
+    ingest = commands.add_parser(
+        "ingest", help="mail room: send scanned files through the document pipeline"
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--kvnr", required=True, help="the insured person's KVNR")
+    ingest.add_argument(
+        "--type", required=True, choices=["au", "rechnung", "bonus", "antrag", "sonstiges"]
+    )
+    ingest.add_argument("--note", help="a note (Rechnung and Sonstiges only)")
+    ingest.set_defaults(run=cmd_ingest)
+
     commands.add_parser("demo-logins", help="print the demo accounts").set_defaults(
         run=cmd_demo_logins
     )

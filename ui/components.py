@@ -6,6 +6,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from core.clock import to_berlin
 from core.errors import DomainError
 
 T = TypeVar("T")
@@ -31,3 +32,14 @@ def attempt(action: Callable[[], T]) -> T | None:
 
 def format_date(value) -> str:
     return value.strftime("%d.%m.%Y") if value else "–"
+
+
+def format_moment(value) -> str:
+    """A stored UTC moment as German local date and time."""
+    return to_berlin(value).strftime("%d.%m.%Y %H:%M") if value else "–"
+
+
+def format_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")

@@ -31,6 +31,13 @@ EVERYONE = frozenset(Role)
 SCREENS: tuple[Screen, ...] = (
     # Member portal
     Screen("pages/member_home.py", "Start", ":material/home:", "Service", MEMBER, default=True),
+    Screen(
+        "pages/member_send_document.py",
+        "Dokument senden",
+        ":material/upload_file:",
+        "Service",
+        MEMBER,
+    ),
     Screen("pages/member_profile.py", "Meine Daten", ":material/person:", "Profil", MEMBER),
     # Back-office
     Screen(

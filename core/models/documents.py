@@ -1,0 +1,49 @@
+"""Documents members send to the HEK (app upload or mail room), and their processing state."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class SubmissionStatus(StrEnum):
+    """What the member sees in the send history as clerks process a submission."""
+
+    RECEIVED = "eingegangen"
+    IN_PROGRESS = "in_bearbeitung"
+    DONE = "erledigt"
+    QUERY = "rueckfrage"
+    REJECTED = "abgelehnt"
+
+
+class SubmissionBase(SQLModel):
+    tracking_id: str = Field(max_length=32, unique=True, index=True)
+    member_id: int = Field(foreign_key="member.id")  # the insured person the document is about
+    submitted_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    channel: str = Field(default="app", max_length=8)  # app | post
+    doc_type: str = Field(max_length=32)
+    note: str | None = Field(default=None, max_length=500)
+    original_name: str | None = Field(default=None, max_length=120)
+    page_count: int
+    size: int
+    status: str = Field(default=SubmissionStatus.RECEIVED, max_length=16)
+    created_at: datetime
+    updated_at: datetime
+
+
+class Submission(SubmissionBase, table=True):
+    __table_args__ = (
+        Index("ix_submission_status_created", "status", "created_at"),
+        Index("ix_submission_member_created", "member_id", "created_at"),
+        Index("ix_submission_submitter_created", "submitted_by_user_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    blob_id: int | None = Field(default=None, foreign_key="encrypted_blob.id")
+    # A double click or retry sends the same key; the unique index makes the second a no-op.
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class SubmissionRead(SubmissionBase):
+    id: int

@@ -1,0 +1,98 @@
+"""The typed values an upload passes through: what came in, what was accepted, the limits."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from core.settings import get_settings
+
+Kind = Literal["pdf", "jpeg", "png", "heic"]
+ALL_KINDS: frozenset[str] = frozenset({"pdf", "jpeg", "png", "heic"})
+PDF_MIME = "application/pdf"
+
+MEGABYTE = 1024 * 1024
+
+
+def _max_file_bytes() -> int:
+    return get_settings().max_file_bytes
+
+
+def _max_submission_bytes() -> int:
+    return get_settings().max_submission_bytes
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Every bound the pipeline enforces; defaults for sizes come from core.settings."""
+
+    max_file_bytes: int = field(default_factory=_max_file_bytes)
+    max_submission_bytes: int = field(default_factory=_max_submission_bytes)
+    max_pages: int = 200
+    max_pixels: int = 50_000_000
+    max_pdf_objects: int = 50_000
+    # Decoded size of one PDF stream (a 300 dpi A4 colour scan is about 26 MB uncompressed).
+    max_pdf_stream_bytes: int = 64 * MEGABYTE
+    # Decoded size of all streams of one PDF together.
+    max_pdf_decoded_bytes: int = 256 * MEGABYTE
+    allowed_kinds: frozenset[str] = ALL_KINDS
+
+    def __post_init__(self) -> None:
+        numbers = {
+            "max_file_bytes": self.max_file_bytes,
+            "max_submission_bytes": self.max_submission_bytes,
+            "max_pages": self.max_pages,
+            "max_pixels": self.max_pixels,
+            "max_pdf_objects": self.max_pdf_objects,
+            "max_pdf_stream_bytes": self.max_pdf_stream_bytes,
+            "max_pdf_decoded_bytes": self.max_pdf_decoded_bytes,
+        }
+        for name, value in numbers.items():
+            if value <= 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+        if not self.allowed_kinds or not self.allowed_kinds <= ALL_KINDS:
+            raise ValueError(f"allowed_kinds must be a non-empty subset of {sorted(ALL_KINDS)}")
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """An upload as it arrived. `name` and `declared_type` come from the client: never trusted."""
+
+    name: str
+    data: bytes = field(repr=False)
+    declared_type: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An accepted upload: PDFs keep their original bytes, images are re-encoded bare."""
+
+    name: str  # sanitised, extension matches `mime`
+    kind: Kind  # what the content was: pdf, jpeg, png or heic
+    mime: str  # of `data`: application/pdf, image/jpeg or image/png
+    data: bytes = field(repr=False)
+    page_count: int = 1
+    width: int | None = None  # images only, after EXIF orientation
+    height: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime != PDF_MIME
+
+
+@dataclass(frozen=True)
+class SubmissionDocument:
+    """One PDF made of a member's files, in their order, ready to encrypt and store."""
+
+    pdf_bytes: bytes = field(repr=False)
+    page_count: int
+
+    @property
+    def size(self) -> int:
+        return len(self.pdf_bytes)
