@@ -13,6 +13,7 @@ st.set_page_config(
     page_title="HEK Service-Portal", page_icon=":material/health_and_safety:", layout="wide"
 )
 bootstrap.ensure_ready()
+session.mark_routed()
 
 actor = session.resolve_actor()
 page = st.navigation(navigation.pages_for(actor), position="sidebar" if actor else "hidden")

@@ -5,7 +5,6 @@ import sys
 import time
 
 from core import migrate
-from core.documents import DOCUMENT_TYPES
 from core.db import get_engine, session_scope
 from core.errors import DomainError
 

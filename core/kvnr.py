@@ -8,6 +8,7 @@ are added up and the sum modulo 10 is the check digit.
 """
 
 import re
+import random
 import secrets
 
 from core.errors import InvalidKvnr
@@ -55,7 +56,7 @@ def make_kvnr(body: str) -> str:
     return body + str(check_digit(body))
 
 
-def random_kvnr(rng: "secrets.SystemRandom | None" = None) -> str:
+def random_kvnr(rng: "random.Random | None" = None) -> str:
     """A random valid KVNR (synthetic data only)."""
     rng = rng or secrets.SystemRandom()
     letter = chr(ord("A") + rng.randrange(26))

@@ -27,6 +27,8 @@ from core import migrate  # noqa: E402
 from core.db import make_engine  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+# One template database per pytest-xdist worker, so workers never drop each other's.
+PG_TEMPLATE = f"hek_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -55,14 +57,14 @@ def fresh_postgres_url() -> str:
     admin = make_engine(f"{POSTGRES_URL}/postgres").execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         if not _pg_template_ready:
-            connection.execute(text("DROP DATABASE IF EXISTS hek_template"))
-            connection.execute(text("CREATE DATABASE hek_template"))
-            template_engine = make_engine(f"{POSTGRES_URL}/hek_template")
+            connection.execute(text(f"DROP DATABASE IF EXISTS {PG_TEMPLATE}"))
+            connection.execute(text(f"CREATE DATABASE {PG_TEMPLATE}"))
+            template_engine = make_engine(f"{POSTGRES_URL}/{PG_TEMPLATE}")
             migrate.upgrade(template_engine)
             template_engine.dispose()
             _pg_template_ready = True
         name = f"hek_{uuid.uuid4().hex[:12]}"
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE hek_template"))
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
     admin.dispose()
     return f"{POSTGRES_URL}/{name}"
 

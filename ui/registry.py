@@ -38,7 +38,22 @@ SCREENS: tuple[Screen, ...] = (
         "Service",
         MEMBER,
     ),
+    Screen(
+        "pages/member_certificates.py",
+        "Bescheinigungen anfordern",
+        ":material/verified:",
+        "Service",
+        MEMBER,
+    ),
+    Screen("pages/member_downloads.py", "Downloadcenter", ":material/download:", "Service", MEMBER),
     Screen("pages/member_profile.py", "Meine Daten", ":material/person:", "Profil", MEMBER),
+    Screen(
+        "pages/member_family.py",
+        "Familienmitglieder",
+        ":material/family_restroom:",
+        "Profil",
+        MEMBER,
+    ),
     # Back-office
     Screen(
         "pages/clerk_home.py",
@@ -48,6 +63,7 @@ SCREENS: tuple[Screen, ...] = (
         STAFF,
         default=True,
     ),
+    Screen("pages/clerk_inbox.py", "Posteingang", ":material/inbox:", "Back-Office", STAFF),
     Screen("pages/clerk_members.py", "Versicherte", ":material/groups:", "Back-Office", STAFF),
     # Product owners
     Screen(
@@ -59,6 +75,7 @@ SCREENS: tuple[Screen, ...] = (
     ),
     # Everyone signed in
     Screen("pages/account.py", "Passwort ändern", ":material/key:", "Konto", EVERYONE),
+    Screen("pages/privacy.py", "Datenschutz", ":material/privacy_tip:", "mehr", EVERYONE),
 )
 
 

@@ -19,6 +19,7 @@ TOKEN_KEY = "hek_token"  # noqa: S105  (a session_state key, not a secret)
 ACTOR_KEY = "hek_actor"
 NOTICE_KEY = "hek_notice"
 LOGIN_ERROR_KEY = "hek_login_error"
+ROUTED_KEY = "hek_routed"
 LOGIN_FIELDS = {
     "Form name": "Anmeldung",
     "Username": "Benutzername",
@@ -107,8 +108,20 @@ def resolve_actor() -> Actor | None:
     return actor
 
 
+def mark_routed() -> None:
+    """Home.py calls this on every run before it hands over to a page."""
+    st.session_state[ROUTED_KEY] = True
+
+
 def current_actor() -> Actor:
-    """The actor Home.py resolved for this run; pages are only routed when signed in."""
+    """The actor Home.py resolved for this run; pages are only routed when signed in.
+
+    Until Home.py has run once in a server process, Streamlit treats pages/ as a legacy
+    multipage folder, so a bookmarked deep link would run a page file on its own: send such
+    a run through the gatekeeper first.
+    """
+    if not st.session_state.get(ROUTED_KEY):
+        st.switch_page("Home.py")
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         st.error("Bitte melden Sie sich an.")

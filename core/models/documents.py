@@ -30,6 +30,12 @@ class SubmissionBase(SQLModel):
     status: str = Field(default=SubmissionStatus.RECEIVED, max_length=16)
     created_at: datetime
     updated_at: datetime
+    # Back-office processing
+    assigned_clerk_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    claimed_at: datetime | None = None
+    decided_at: datetime | None = None
+    department: str | None = Field(default=None, max_length=40)
+    member_message: str | None = Field(default=None, max_length=1000)  # shown to the member
 
 
 class Submission(SubmissionBase, table=True):
@@ -43,7 +49,10 @@ class Submission(SubmissionBase, table=True):
     blob_id: int | None = Field(default=None, foreign_key="encrypted_blob.id")
     # A double click or retry sends the same key; the unique index makes the second a no-op.
     idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
+    internal_note: str | None = Field(default=None, max_length=2000)  # staff only
 
 
 class SubmissionRead(SubmissionBase):
+    """What the member's own views get: the internal note is not part of it."""
+
     id: int

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 
 from core.errors import InvalidKvnr
@@ -20,7 +22,7 @@ def test_lowercase_and_spaces_are_normalised():
     assert normalize_kvnr(" a 123 456 780 ") == "A123456780"
 
 
-@pytest.mark.parametrize("kvnr", VALID + [random_kvnr() for _ in range(20)])
+@pytest.mark.parametrize("kvnr", VALID + [random_kvnr(random.Random(seed)) for seed in range(20)])
 def test_every_single_digit_change_is_refused(kvnr):
     for position in range(1, 10):
         for digit in "0123456789":

@@ -1,0 +1,418 @@
+"""Certificate requests (FAQ: "Für wen kann ich eine Versicherungsbescheinigung anfordern?").
+
+Who may ask for what, and how it travels:
+- Versicherungsbescheinigung: for oneself or any insured person by KVNR; by post to that
+  person's registered address. A smart/smarthealth member's own certificate is shown in the
+  app instead (FAQ: "sofern Sie die App-Kommunikation aktiviert haben"). The app-communication
+  switch arrives with issue 6; until then a smart member's own certificate counts as switched on.
+- Mitgliedsbescheinigung (for an employer): only for oneself, only while the membership runs.
+- Familienversicherungsbescheinigung: only for a relative in the requester's household or on
+  their family list, whose insurance runs. The data model has no family-insurance flag yet, so
+  household or family list is what makes a person "insured through the requester".
+A certificate about anyone else always goes by post (FAQ: "Aus Datenschutzgründen und zur
+zusätzlichen Verifizierung"). Every request and every refusal is audited.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import NoReturn
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from core import audit
+from core.actors import Actor
+from core.clock import today_berlin, utcnow
+from core.errors import DomainError, NotAllowed, UnknownMember
+from core.kvnr import normalize_kvnr
+from core.models.certificates import (
+    CertificateQueueItem,
+    CertificateRequest,
+    CertificateRequestRead,
+    CertificateStatus,
+    CertificateType,
+    Delivery,
+)
+from core.models.family import FamilyMember
+from core.models.people import Member, ServiceLevel
+
+CERTIFICATE_LABELS = {
+    CertificateType.INSURANCE: "Versicherungsbescheinigung",
+    CertificateType.MEMBERSHIP: "Mitgliedsbescheinigung",
+    CertificateType.FAMILY_INSURANCE: "Familienversicherungsbescheinigung",
+}
+CERTIFICATE_HELP = {
+    CertificateType.INSURANCE: "Nachweis Ihrer Krankenversicherung – für sich oder eine andere "
+    "Person mit deren Versichertennummer.",
+    CertificateType.MEMBERSHIP: "Nachweis Ihrer Mitgliedschaft, zum Beispiel für Ihren "
+    "Arbeitgeber. Nur für Sie selbst und nur bei bestehender Mitgliedschaft.",
+    CertificateType.FAMILY_INSURANCE: "Nachweis der Familienversicherung für Angehörige in "
+    "Ihrem Haushalt oder aus Ihrer Liste der Familienmitglieder.",
+}
+STATUS_LABELS = {
+    CertificateStatus.OPEN: "Offen",
+    CertificateStatus.CREATED: "Erstellt",
+    CertificateStatus.SENT: "Versandt",
+}
+DELIVERY_LABELS = {Delivery.POST: "Per Post", Delivery.APP: "In der App"}
+PRIVACY_REASON = (
+    "Aus Datenschutzgründen und zur zusätzlichen Verifizierung senden wir die Bescheinigung "
+    "einer anderen Person per Post an deren hinterlegte Anschrift; sie wird nicht in der App "
+    "angezeigt."
+)
+QUEUE_MAX_LIMIT = 200
+MY_REQUESTS_LIMIT = 50
+_SMART_LEVELS = {ServiceLevel.SMART, ServiceLevel.SMARTHEALTH}
+
+
+class CertificateRefused(DomainError):
+    default_message = "Diese Bescheinigung können wir so leider nicht ausstellen."
+
+
+@dataclass(frozen=True)
+class CertificatePerson:
+    """Someone the member can pick on the request form (the KVNR stays server-side)."""
+
+    kvnr: str
+    label: str
+    is_self: bool
+
+
+def planned_delivery(
+    *, cert_type: str, for_self: bool, service_level: str | None, app_communication: bool = True
+) -> Delivery:
+    """Only a smart member's own Versicherungsbescheinigung is shown in the app.
+
+    `app_communication` defaults to on until the switch (issue 6) is wired in here.
+    """
+    if (
+        for_self
+        and cert_type == CertificateType.INSURANCE
+        and service_level in _SMART_LEVELS
+        and app_communication
+    ):
+        return Delivery.APP
+    return Delivery.POST
+
+
+def delivery_note(*, cert_type: str, for_self: bool, service_level: str | None) -> str:
+    """How the certificate will arrive, and why, in German."""
+    if planned_delivery(cert_type=cert_type, for_self=for_self, service_level=service_level) == (
+        Delivery.APP
+    ):
+        return (
+            "Ihre Versicherungsbescheinigung erhalten Sie direkt hier in der App. "
+            "So haben Sie sie immer dabei."
+        )
+    if not for_self:
+        return (
+            "Die Bescheinigung kommt per Post an die hinterlegte Anschrift der versicherten "
+            f"Person. {PRIVACY_REASON}"
+        )
+    hint = (
+        " Mit smart erhalten Sie Ihre eigene Versicherungsbescheinigung direkt in der App."
+        if cert_type == CertificateType.INSURANCE
+        else ""
+    )
+    return f"Die Bescheinigung kommt per Post an Ihre hinterlegte Anschrift.{hint}"
+
+
+def _requester(session: Session, actor: Actor) -> Member:
+    if not actor.is_member or actor.member_id is None:
+        raise NotAllowed("Bescheinigungen können nur Mitglieder anfordern.")
+    member = session.get(Member, actor.member_id)
+    if member is None:
+        raise UnknownMember()
+    return member
+
+
+def _family_names(session: Session, owner_id: int) -> dict[str, str]:
+    rows = session.exec(select(FamilyMember).where(FamilyMember.owner_member_id == owner_id)).all()
+    return {row.kvnr: f"{row.first_name} {row.last_name}" for row in rows}
+
+
+def _same_household(requester: Member, subject: Member) -> bool:
+    return (
+        requester.household_id is not None
+        and requester.household_id == subject.household_id
+        and requester.id != subject.id
+    )
+
+
+def _insured_on(member: Member, today: date) -> bool:
+    return member.membership_start <= today and (
+        member.membership_end is None or member.membership_end >= today
+    )
+
+
+def _check_whom(cert_type: CertificateType, *, for_self: bool) -> None:
+    """Who-for-whom, decided before the number is looked up (so it reveals nothing)."""
+    if cert_type == CertificateType.MEMBERSHIP and not for_self:
+        raise CertificateRefused(
+            "Eine Mitgliedsbescheinigung können Sie nur für sich selbst anfordern."
+        )
+    if cert_type == CertificateType.FAMILY_INSURANCE and for_self:
+        raise CertificateRefused(
+            "Für sich selbst fordern Sie bitte eine Versicherungsbescheinigung an. Die "
+            "Familienversicherungsbescheinigung gilt für Angehörige, die über Sie "
+            "versichert sind."
+        )
+
+
+def _check_rules(
+    cert_type: CertificateType,
+    *,
+    requester: Member,
+    subject: Member,
+    family_kvnrs: set[str],
+    today: date,
+) -> None:
+    """Raise CertificateRefused with the German reason, or return when the request may go."""
+    if cert_type == CertificateType.MEMBERSHIP:
+        if requester.membership_start > today:
+            raise CertificateRefused(
+                "Ihre Mitgliedschaft beginnt erst am "
+                f"{requester.membership_start:%d.%m.%Y}. Eine Mitgliedsbescheinigung gibt es "
+                "ab diesem Tag."
+            )
+        if requester.membership_end is not None and requester.membership_end < today:
+            raise CertificateRefused(
+                f"Ihre Mitgliedschaft endete am {requester.membership_end:%d.%m.%Y}. "
+                "Eine Mitgliedsbescheinigung gibt es nur bei bestehender Mitgliedschaft."
+            )
+    elif cert_type == CertificateType.FAMILY_INSURANCE:
+        if not (_same_household(requester, subject) or subject.kvnr in family_kvnrs):
+            raise CertificateRefused(
+                "Eine Familienversicherungsbescheinigung gibt es nur für Angehörige in Ihrem "
+                "Haushalt oder aus Ihrer Liste der Familienmitglieder (Profil > "
+                "Familienmitglieder)."
+            )
+        if not _insured_on(subject, today):
+            raise CertificateRefused(
+                "Für diese Person besteht derzeit keine Familienversicherung bei der HEK."
+            )
+
+
+def _subject_label(requester: Member, subject: Member, family_names: dict[str, str]) -> str:
+    """Name the person only as far as the requester already knows them."""
+    if subject.id == requester.id:
+        return "Ich selbst"
+    if _same_household(requester, subject):
+        return f"{subject.first_name} {subject.last_name}"
+    if subject.kvnr in family_names:
+        return family_names[subject.kvnr]
+    return f"Versichertennummer {subject.kvnr}"
+
+
+def _read(
+    row: CertificateRequest, requester: Member, subject: Member, family_names: dict[str, str]
+) -> CertificateRequestRead:
+    return CertificateRequestRead.model_validate(
+        row, update={"subject_label": _subject_label(requester, subject, family_names)}
+    )
+
+
+def _refuse(session: Session, actor: Actor, refusal: DomainError, details: dict) -> NoReturn:
+    """Audit a refused request (probing other people's numbers shows up here), then raise."""
+    session.rollback()
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate_refused",
+        subject_type="certificate_request",
+        subject_id="-",
+        member_id=actor.member_id,
+        details={**details, "reason": type(refusal).__name__},
+    )
+    session.commit()
+    raise refusal
+
+
+def _existing(session: Session, *, actor: Actor, key: str) -> CertificateRequest | None:
+    row = session.exec(
+        select(CertificateRequest).where(CertificateRequest.idempotency_key == key)
+    ).first()
+    if row is not None and row.requested_by_user_id != actor.user_id:
+        raise NotAllowed()
+    return row
+
+
+def request_key(form_id: str, cert_type: str, kvnr: str) -> str:
+    """One idempotency key per form instance and choice, so a double click files one request."""
+    canonical = "".join((kvnr or "").split()).upper()
+    return hashlib.sha256(f"{form_id}|{cert_type}|{canonical}".encode()).hexdigest()
+
+
+def people_for_certificates(session: Session, *, actor: Actor) -> list[CertificatePerson]:
+    """Oneself, then the household, then the family list (each person once)."""
+    me = _requester(session, actor)
+    people = [CertificatePerson(kvnr=me.kvnr, label=f"Ich selbst ({me.first_name})", is_self=True)]
+    seen = {me.kvnr}
+    if me.household_id is not None:
+        household = session.exec(
+            select(Member)
+            .where(Member.household_id == me.household_id, Member.id != me.id)
+            .order_by(Member.birth_date, Member.id)
+        ).all()
+        for person in household:
+            seen.add(person.kvnr)
+            people.append(
+                CertificatePerson(
+                    kvnr=person.kvnr,
+                    label=f"{person.first_name} {person.last_name} (Haushalt)",
+                    is_self=False,
+                )
+            )
+    entries = session.exec(
+        select(FamilyMember)
+        .where(FamilyMember.owner_member_id == me.id)
+        .order_by(FamilyMember.created_at, FamilyMember.id)
+    ).all()
+    for entry in entries:
+        if entry.kvnr not in seen:
+            seen.add(entry.kvnr)
+            people.append(
+                CertificatePerson(
+                    kvnr=entry.kvnr,
+                    label=f"{entry.first_name} {entry.last_name} ({entry.relation})",
+                    is_self=False,
+                )
+            )
+    return people
+
+
+def request_certificate(
+    session: Session,
+    *,
+    actor: Actor,
+    cert_type: str,
+    kvnr: str,
+    idempotency_key: str,
+    note: str | None = None,
+) -> CertificateRequestRead:
+    """File a request for the person with `kvnr`; a retry with the same key returns the first."""
+    requester = _requester(session, actor)
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise ValueError("idempotency_key must be 1 to 64 characters")
+    family_names = _family_names(session, requester.id)
+    earlier = _existing(session, actor=actor, key=key)
+    if earlier is not None:
+        return _read(
+            earlier, requester, session.get(Member, earlier.subject_member_id), family_names
+        )
+    try:
+        kind = CertificateType(cert_type)
+    except ValueError:
+        raise CertificateRefused("Diese Bescheinigung gibt es nicht.") from None
+    canonical = normalize_kvnr(kvnr)
+    details = {"type": str(kind)}
+    try:
+        _check_whom(kind, for_self=canonical == requester.kvnr)
+    except CertificateRefused as refusal:
+        _refuse(session, actor, refusal, details)
+    subject = session.exec(select(Member).where(Member.kvnr == canonical)).first()
+    if subject is None:
+        _refuse(session, actor, UnknownMember(), details)
+    try:
+        _check_rules(
+            kind,
+            requester=requester,
+            subject=subject,
+            family_kvnrs=set(family_names),
+            today=today_berlin(),
+        )
+    except CertificateRefused as refusal:
+        _refuse(session, actor, refusal, {**details, "subject_member_id": subject.id})
+    delivery = planned_delivery(
+        cert_type=kind, for_self=subject.id == requester.id, service_level=requester.service_level
+    )
+    row = CertificateRequest(
+        cert_type=kind,
+        delivery=delivery,
+        status=CertificateStatus.OPEN,
+        note=(note or "").strip()[:200] or None,
+        created_at=utcnow(),
+        requested_by_user_id=actor.user_id,
+        requester_member_id=requester.id,
+        subject_member_id=subject.id,
+        idempotency_key=key,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # the same key won a race in another session: answer with that one
+        session.rollback()
+        earlier = _existing(session, actor=actor, key=key)
+        if earlier is None:
+            raise
+        return _read(
+            earlier, requester, session.get(Member, earlier.subject_member_id), family_names
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate_requested",
+        subject_type="certificate_request",
+        subject_id=row.id,
+        member_id=subject.id,
+        details={**details, "delivery": str(delivery)},
+    )
+    session.commit()
+    return _read(row, requester, subject, family_names)
+
+
+def my_certificate_requests(session: Session, *, actor: Actor) -> list[CertificateRequestRead]:
+    """The member's own requests, newest first."""
+    requester = _requester(session, actor)
+    family_names = _family_names(session, requester.id)
+    rows = session.exec(
+        select(CertificateRequest, Member)
+        .join(Member, Member.id == CertificateRequest.subject_member_id)
+        .where(CertificateRequest.requester_member_id == requester.id)
+        .order_by(CertificateRequest.created_at.desc(), CertificateRequest.id.desc())
+        .limit(MY_REQUESTS_LIMIT)
+    ).all()
+    return [_read(row, requester, subject, family_names) for row, subject in rows]
+
+
+def open_certificate_requests(
+    session: Session, *, actor: Actor, limit: int = 50, offset: int = 0
+) -> list[CertificateQueueItem]:
+    """The back-office queue, oldest first; staff only, and every look is audited."""
+    if not actor.is_staff:
+        raise NotAllowed()
+    limit = max(1, min(limit, QUEUE_MAX_LIMIT))
+    subject, requester = aliased(Member), aliased(Member)
+    rows = session.exec(
+        select(CertificateRequest, subject, requester)
+        .join(subject, subject.id == CertificateRequest.subject_member_id)
+        .join(requester, requester.id == CertificateRequest.requester_member_id)
+        .where(CertificateRequest.status == CertificateStatus.OPEN)
+        .order_by(CertificateRequest.created_at, CertificateRequest.id)
+        .offset(max(0, offset))
+        .limit(limit)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="view_certificate_queue",
+        subject_type="certificate_request",
+        subject_id="*",
+        details={"offset": offset, "results": len(rows)},
+    )
+    session.commit()
+    return [
+        CertificateQueueItem.model_validate(
+            row,
+            update={
+                "subject_member_id": who.id,
+                "subject_name": f"{who.first_name} {who.last_name}",
+                "subject_kvnr": who.kvnr,
+                "requester_name": f"{by.first_name} {by.last_name}",
+            },
+        )
+        for row, who, by in rows
+    ]

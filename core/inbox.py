@@ -1,0 +1,418 @@
+"""The clerks' document inbox ("Posteingang"): queue, claim, view, decide.
+
+Paginated in the database. Claiming is a conditional update, so when two clerks claim the
+same item at once exactly one wins; `claim_next` uses FOR UPDATE SKIP LOCKED on PostgreSQL.
+Every status change is what the member sees in their send history.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel, col, func, or_, select
+
+from core import audit, documents
+from core.actors import Actor
+from core.clock import utcnow
+from core.errors import DomainError, NotAllowed
+from core.identifiers import parse_identifier
+from core.kvnr import is_valid_kvnr
+from core.models.accounts import UserAccount
+from core.models.documents import Submission, SubmissionStatus
+from core.models.people import Member, MemberRead
+
+OPEN_STATUSES = (SubmissionStatus.RECEIVED, SubmissionStatus.IN_PROGRESS)
+# Working days are not modelled; calendar days per document type.
+DUE_DAYS: dict[str, int] = {"au": 3, "antrag": 10, "rechnung": 14, "sonstiges": 14, "bonus": 30}
+DEPARTMENTS = (
+    "Krankengeld",
+    "Leistungen",
+    "Beiträge",
+    "Bonusprogramm",
+    "Mitgliedschaft",
+    "Versorgung",
+)
+MAX_PAGE_SIZE = 100
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    QUERY = "query"
+    REJECT = "reject"
+
+
+class ClaimLost(DomainError):
+    default_message = (
+        "Dieser Vorgang wurde inzwischen von einer Kollegin oder einem Kollegen übernommen."
+    )
+
+
+class InboxItem(SQLModel):
+    id: int
+    tracking_id: str
+    doc_type: str
+    status: str
+    channel: str
+    page_count: int
+    size: int
+    created_at: datetime
+    due_at: datetime
+    member_id: int
+    member_name: str
+    kvnr: str
+    assigned_clerk_id: int | None
+    assigned_clerk: str | None
+    note: str | None
+    member_message: str | None
+    internal_note: str | None
+    department: str | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in OPEN_STATUSES and self.due_at < utcnow()
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    doc_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    older_than_days: int | None = None
+    clerk_id: int | None = None
+    unassigned_only: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[InboxItem]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+SORTS = {
+    "oldest": (col(Submission.created_at).asc(), col(Submission.id).asc()),
+    "newest": (col(Submission.created_at).desc(), col(Submission.id).desc()),
+}
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise NotAllowed()
+
+
+def _due(created_at: datetime, doc_type: str) -> datetime:
+    return created_at + timedelta(days=DUE_DAYS.get(doc_type, 14))
+
+
+def _filtered(statement, criteria: InboxFilter):
+    if criteria.doc_types:
+        statement = statement.where(col(Submission.doc_type).in_(criteria.doc_types))
+    if criteria.statuses:
+        statement = statement.where(col(Submission.status).in_(criteria.statuses))
+    if criteria.older_than_days:
+        statement = statement.where(
+            Submission.created_at <= utcnow() - timedelta(days=criteria.older_than_days)
+        )
+    if criteria.clerk_id:
+        statement = statement.where(Submission.assigned_clerk_id == criteria.clerk_id)
+    if criteria.unassigned_only:
+        statement = statement.where(col(Submission.assigned_clerk_id).is_(None))
+    text = criteria.search.strip()
+    if text:
+        compact = text.replace(" ", "").replace("-", "").upper()
+        if compact.startswith("HEK") and len(compact) > 10:
+            try:
+                statement = statement.where(Submission.tracking_id == parse_identifier(text))
+            except DomainError:
+                statement = statement.where(Submission.id == -1)
+        elif is_valid_kvnr(compact):
+            statement = statement.where(Member.kvnr == compact)
+        else:
+            statement = statement.where(func.lower(Member.last_name).like(f"{text.lower()[:60]}%"))
+    return statement
+
+
+def _item(submission: Submission, member: Member, clerk_name: str | None) -> InboxItem:
+    return InboxItem(
+        **submission.model_dump(include=set(InboxItem.model_fields) & set(Submission.model_fields)),
+        due_at=_due(submission.created_at, submission.doc_type),
+        member_name=f"{member.last_name}, {member.first_name}",
+        kvnr=member.kvnr,
+        assigned_clerk=clerk_name,
+    )
+
+
+def list_inbox(
+    session: Session,
+    *,
+    actor: Actor,
+    criteria: InboxFilter,
+    sort: str = "oldest",
+    page: int = 1,
+    page_size: int = 25,
+) -> InboxPage:
+    """One page of the queue, filtered and sorted in the database."""
+    _require_staff(actor)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page = max(1, page)
+    clerk = aliased(UserAccount)
+    base = select(Submission, Member, clerk.display_name).join(
+        Member, Member.id == Submission.member_id
+    )
+    base = base.outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
+    rows = session.exec(
+        _filtered(base, criteria)
+        .order_by(*SORTS.get(sort, SORTS["oldest"]))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    counted = (
+        select(func.count()).select_from(Submission).join(Member, Member.id == Submission.member_id)
+    )
+    total = session.exec(_filtered(counted, criteria)).one()
+    return InboxPage(
+        items=[_item(*row) for row in rows], total=total, page=page, page_size=page_size
+    )
+
+
+def _touch(session: Session, submission_id: int) -> Submission:
+    row = session.get(Submission, submission_id)
+    if row is None:
+        raise DomainError("Diesen Vorgang gibt es nicht.")
+    return row
+
+
+def claim(session: Session, *, actor: Actor, submission_id: int) -> None:
+    """Take an item; if someone else was faster, raise ClaimLost and change nothing."""
+    _require_staff(actor)
+    now = utcnow()
+    result = session.exec(
+        update(Submission)
+        .where(
+            Submission.id == submission_id,
+            col(Submission.assigned_clerk_id).is_(None),
+            col(Submission.status).in_(OPEN_STATUSES),
+        )
+        .values(
+            assigned_clerk_id=actor.user_id,
+            claimed_at=now,
+            status=SubmissionStatus.IN_PROGRESS,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise ClaimLost()
+    row = _touch(session, submission_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="claim",
+        subject_type="submission",
+        subject_id=submission_id,
+        member_id=row.member_id,
+    )
+    session.commit()
+
+
+def claim_next(
+    session: Session, *, actor: Actor, criteria: InboxFilter | None = None
+) -> int | None:
+    """Claim the oldest unassigned item; concurrent clerks get different items."""
+    _require_staff(actor)
+    criteria = criteria or InboxFilter()
+    statement = (
+        _filtered(select(Submission.id).join(Member, Member.id == Submission.member_id), criteria)
+        .where(col(Submission.assigned_clerk_id).is_(None))
+        .order_by(col(Submission.created_at).asc(), col(Submission.id).asc())
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=Submission)
+    submission_id = session.exec(statement).first()
+    if submission_id is None:
+        session.rollback()
+        return None
+    claim(session, actor=actor, submission_id=submission_id)
+    return submission_id
+
+
+def release(session: Session, *, actor: Actor, submission_id: int) -> None:
+    _require_staff(actor)
+    row = _touch(session, submission_id)
+    if row.assigned_clerk_id != actor.user_id and not actor.role == "admin":
+        raise NotAllowed("Nur die bearbeitende Person kann den Vorgang freigeben.")
+    row.assigned_clerk_id, row.claimed_at = None, None
+    row.status, row.updated_at = SubmissionStatus.RECEIVED, utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="release",
+        subject_type="submission",
+        subject_id=row.id,
+        member_id=row.member_id,
+    )
+    session.commit()
+
+
+def reassign(session: Session, *, actor: Actor, submission_id: int, clerk_id: int) -> None:
+    _require_staff(actor)
+    row = _touch(session, submission_id)
+    target = session.get(UserAccount, clerk_id)
+    if target is None or not target.is_active or target.role not in ("clerk", "admin"):
+        raise DomainError("Diese Person kann keine Vorgänge übernehmen.")
+    row.assigned_clerk_id, row.claimed_at = clerk_id, utcnow()
+    row.status, row.updated_at = SubmissionStatus.IN_PROGRESS, utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action="reassign",
+        subject_type="submission",
+        subject_id=row.id,
+        member_id=row.member_id,
+        details={"to": target.username},
+    )
+    session.commit()
+
+
+def decide(
+    session: Session,
+    *,
+    actor: Actor,
+    submission_id: int,
+    decision: Decision,
+    department: str | None = None,
+    member_message: str | None = None,
+    internal_note: str | None = None,
+) -> None:
+    """Accept and route, ask the member for more, or reject with a reason."""
+    _require_staff(actor)
+    row = _touch(session, submission_id)
+    if row.assigned_clerk_id != actor.user_id:
+        raise NotAllowed("Bitte übernehmen Sie den Vorgang, bevor Sie entscheiden.")
+    if row.status not in OPEN_STATUSES:
+        raise DomainError("Über diesen Vorgang wurde bereits entschieden.")
+    message = (member_message or "").strip()[:1000] or None
+    if decision == Decision.ACCEPT:
+        if department not in DEPARTMENTS:
+            raise DomainError("Bitte wählen Sie die Fachabteilung.")
+        row.status, row.department = SubmissionStatus.DONE, department
+    elif decision == Decision.QUERY:
+        if not message:
+            raise DomainError("Bitte schreiben Sie, welche Angaben fehlen.")
+        row.status = SubmissionStatus.QUERY
+    else:
+        if not message:
+            raise DomainError("Bitte geben Sie einen Grund für die Ablehnung an.")
+        row.status = SubmissionStatus.REJECTED
+    row.member_message = message
+    row.internal_note = (internal_note or "").strip()[:2000] or row.internal_note
+    row.decided_at = row.updated_at = utcnow()
+    session.add(row)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"decide_{decision}",
+        subject_type="submission",
+        subject_id=row.id,
+        member_id=row.member_id,
+        details={"department": department},
+    )
+    session.commit()
+
+
+def bulk_accept(
+    session: Session, *, actor: Actor, submission_ids: list[int], department: str
+) -> int:
+    """Claim and accept several simple items at once; items others hold are skipped."""
+    done = 0
+    for submission_id in submission_ids:
+        try:
+            claim(session, actor=actor, submission_id=submission_id)
+        except ClaimLost:
+            row = session.get(Submission, submission_id)
+            if (
+                row is None
+                or row.assigned_clerk_id != actor.user_id
+                or row.status not in OPEN_STATUSES
+            ):
+                continue
+        decide(
+            session,
+            actor=actor,
+            submission_id=submission_id,
+            decision=Decision.ACCEPT,
+            department=department,
+        )
+        done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class CaseView:
+    item: InboxItem
+    member: MemberRead
+    earlier: list[InboxItem] = field(default_factory=list)
+
+
+def open_case(
+    session: Session, *, actor: Actor, submission_id: int, record_view: bool = True
+) -> CaseView:
+    """An item with its member's context; opening it is audited (a rerun need not be)."""
+    _require_staff(actor)
+    clerk = aliased(UserAccount)
+    row = session.exec(
+        select(Submission, Member, clerk.display_name)
+        .join(Member, Member.id == Submission.member_id)
+        .outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
+        .where(Submission.id == submission_id)
+    ).first()
+    if row is None:
+        raise DomainError("Diesen Vorgang gibt es nicht.")
+    item = _item(*row)
+    earlier_rows = session.exec(
+        select(Submission, Member, clerk.display_name)
+        .join(Member, Member.id == Submission.member_id)
+        .outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
+        .where(Submission.member_id == item.member_id, Submission.id != submission_id)
+        .order_by(col(Submission.created_at).desc())
+        .limit(10)
+    ).all()
+    audit.record(
+        session,
+        actor=actor,
+        action="view_submission",
+        subject_type="submission",
+        subject_id=submission_id,
+        member_id=item.member_id,
+    )
+    session.commit()
+    return CaseView(
+        item=item,
+        member=MemberRead.model_validate(row[1]),
+        earlier=[_item(*r) for r in earlier_rows],
+    )
+
+
+def case_pdf(session: Session, *, actor: Actor, submission_id: int) -> bytes:
+    _require_staff(actor)
+    return documents.submission_pdf(session, actor=actor, submission_id=submission_id)
+
+
+def active_clerks(session: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    _require_staff(actor)
+    rows = session.exec(
+        select(UserAccount.id, UserAccount.display_name)
+        .where(or_(UserAccount.role == "clerk", UserAccount.role == "admin"), UserAccount.is_active)
+        .order_by(UserAccount.display_name)
+    ).all()
+    return [(row[0], row[1]) for row in rows]

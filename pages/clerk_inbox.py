@@ -1,0 +1,223 @@
+"""Posteingang: the queue of submitted documents, a case viewer and the decision."""
+
+import streamlit as st
+
+from core import documents, inbox
+from core.db import session_scope
+from core.errors import DomainError
+from core.previews import pdf_page_count, render_pdf_pages
+from ui.components import format_moment, format_size
+from ui.session import current_actor
+
+actor = current_actor()
+st.title("Posteingang")
+
+VIEWS = {
+    "Alle offenen": inbox.InboxFilter(),
+    "Nicht zugewiesen": inbox.InboxFilter(unassigned_only=True),
+    "Meine Vorgänge": inbox.InboxFilter(clerk_id=actor.user_id),
+    "Älter als 3 Tage": inbox.InboxFilter(older_than_days=3),
+    "Erledigt und abgelehnt": inbox.InboxFilter(statuses=("erledigt", "abgelehnt", "rueckfrage")),
+}
+view = (
+    st.segmented_control("Ansicht", options=list(VIEWS), default="Alle offenen", key="inbox_view")
+    or "Alle offenen"
+)
+with st.expander("Filter und Suche", expanded=False):
+    search = st.text_input(
+        "Suche: Tracking-ID, Versichertennummer oder Name", key="inbox_search", max_chars=60
+    )
+    types = st.multiselect(
+        "Dokumentenart",
+        list(documents.DOCUMENT_TYPES),
+        format_func=documents.DOCUMENT_TYPES.get,
+        key="inbox_types",
+    )
+    sort = st.radio(
+        "Sortierung",
+        ["oldest", "newest"],
+        format_func={"oldest": "älteste zuerst", "newest": "neueste zuerst"}.get,
+        horizontal=True,
+        key="inbox_sort",
+    )
+base = VIEWS[view]
+criteria = inbox.InboxFilter(
+    doc_types=tuple(types),
+    statuses=base.statuses,
+    older_than_days=base.older_than_days,
+    clerk_id=base.clerk_id,
+    unassigned_only=base.unassigned_only,
+    search=search or "",
+)
+page_number = st.session_state.get("inbox_page", 1)
+with session_scope() as db:
+    result = inbox.list_inbox(db, actor=actor, criteria=criteria, sort=sort, page=page_number)
+
+left, right = st.columns([3, 1])
+left.caption(
+    f"{result.total:,} Vorgänge · Seite {result.page} von {result.pages}".replace(",", ".")
+)
+right.number_input(
+    "Seite", min_value=1, max_value=result.pages, key="inbox_page", label_visibility="collapsed"
+)
+if st.button("Nächsten Vorgang übernehmen", key="claim_next", icon=":material/playlist_add_check:"):
+    try:
+        with session_scope(write=True) as db:
+            claimed = inbox.claim_next(db, actor=actor, criteria=criteria)
+    except DomainError as error:
+        st.error(error.message)
+    else:
+        if claimed is None:
+            st.info("Keine freien Vorgänge in dieser Ansicht.")
+        else:
+            st.session_state["case_id"] = claimed
+            st.rerun()
+
+if result.items:
+    st.dataframe(
+        [
+            {
+                "Überfällig": "⚠ überfällig" if item.overdue else "",
+                "Eingang": format_moment(item.created_at),
+                "Art": documents.DOCUMENT_TYPES.get(item.doc_type, item.doc_type),
+                "Versicherte/r": f"{item.member_name} ({item.kvnr})",
+                "Status": documents.STATUS_LABELS.get(item.status, item.status),
+                "Bearbeitung": item.assigned_clerk or "–",
+                "Tracking-ID": item.tracking_id,
+            }
+            for item in result.items
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
+    labels = {item.id: f"{item.tracking_id} · {item.member_name}" for item in result.items}
+    chosen = st.selectbox(
+        "Vorgang öffnen",
+        options=list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Vorgang wählen …",
+        key="inbox_choice",
+    )
+    if chosen is not None and chosen != st.session_state.get("case_choice_seen"):
+        st.session_state["case_choice_seen"] = chosen
+        st.session_state["case_id"] = chosen
+else:
+    st.info("Keine Vorgänge in dieser Ansicht.")
+
+case_id = st.session_state.get("case_id")
+if case_id:
+    first_view = st.session_state.get("case_audited") != case_id
+    with session_scope(write=True) as db:
+        case = inbox.open_case(db, actor=actor, submission_id=case_id, record_view=first_view)
+        if (
+            first_view
+        ):  # the decrypted file stays in this clerk's session only, never in a shared cache
+            st.session_state["case_pdf"] = inbox.case_pdf(db, actor=actor, submission_id=case_id)
+    st.session_state["case_audited"] = case_id
+    pdf = st.session_state["case_pdf"]
+    item = case.item
+    st.divider()
+    st.subheader(f"Vorgang {item.tracking_id}")
+    if item.overdue:
+        st.warning(f"Überfällig seit {format_moment(item.due_at)}.")
+    viewer, context = st.columns([3, 2])
+    with viewer:
+        pages = pdf_page_count(pdf)
+        controls = st.columns(2)
+        shown = controls[0].number_input(
+            "Seite", min_value=1, max_value=pages, key=f"view_page_{case_id}"
+        )
+        zoom = controls[1].slider(
+            "Zoom", min_value=50, max_value=200, value=100, step=25, key="view_zoom"
+        )
+        st.image(
+            render_pdf_pages(pdf, scale=zoom / 100, first=shown - 1, count=1)[0],
+            caption=f"Seite {shown} von {pages}",
+        )
+    with context:
+        st.markdown(
+            f"**{case.member.full_name}** · {case.member.kvnr}  \n"
+            f"{case.member.address}  \nGeboren {case.member.birth_date:%d.%m.%Y}"
+        )
+        kind = documents.DOCUMENT_TYPES.get(item.doc_type)
+        status = documents.STATUS_LABELS.get(item.status)
+        st.markdown(
+            f"**Art:** {kind} · **Eingang:** {format_moment(item.created_at)}  \n"
+            f"{item.page_count} Seiten, {format_size(item.size)} · **Kanal:** {item.channel}  \n"
+            f"**Status:** {status} · **Bearbeitung:** {item.assigned_clerk or '–'}"
+        )
+        if item.note:
+            st.markdown("**Notiz des Mitglieds:**")
+            st.text(item.note)
+        if case.earlier:
+            st.markdown("**Frühere Einsendungen**")
+            st.table(
+                [
+                    {
+                        "Eingang": format_moment(e.created_at),
+                        "Art": documents.DOCUMENT_TYPES.get(e.doc_type),
+                        "Status": documents.STATUS_LABELS.get(e.status),
+                    }
+                    for e in case.earlier
+                ]
+            )
+        mine = item.assigned_clerk_id == actor.user_id
+        open_item = item.status in inbox.OPEN_STATUSES
+        try:
+            if (
+                open_item
+                and item.assigned_clerk_id is None
+                and st.button("Übernehmen", key="claim", type="primary")
+            ):
+                with session_scope(write=True) as db:
+                    inbox.claim(db, actor=actor, submission_id=item.id)
+                st.rerun()
+            if open_item and mine and st.button("Freigeben", key="release"):
+                with session_scope(write=True) as db:
+                    inbox.release(db, actor=actor, submission_id=item.id)
+                st.rerun()
+        except DomainError as error:
+            st.error(error.message)
+        if open_item and mine:
+            with st.form("decision"):
+                labels = {
+                    "accept": "Annehmen und weiterleiten",
+                    "query": "Rückfrage an das Mitglied",
+                    "reject": "Ablehnen",
+                }
+                decision = st.radio(
+                    "Entscheidung", list(labels), format_func=labels.get, key="decision"
+                )
+                department = st.selectbox("Fachabteilung", inbox.DEPARTMENTS, key="department")
+                message = st.text_area(
+                    "Nachricht an das Mitglied (bei Rückfrage oder Ablehnung)",
+                    max_chars=1000,
+                    key="member_message",
+                )
+                note = st.text_area(
+                    "Interne Notiz (nur für Mitarbeitende)", max_chars=2000, key="internal_note"
+                )
+                if st.form_submit_button("Entscheidung speichern"):
+                    try:
+                        with session_scope(write=True) as db:
+                            inbox.decide(
+                                db,
+                                actor=actor,
+                                submission_id=item.id,
+                                decision=inbox.Decision(decision),
+                                department=department,
+                                member_message=message,
+                                internal_note=note,
+                            )
+                    except DomainError as error:
+                        st.error(error.message)
+                    else:
+                        st.session_state["decision_saved"] = item.tracking_id
+                        st.rerun()
+        if item.internal_note:
+            st.caption(f"Interne Notiz: {item.internal_note}")
+        if item.member_message:
+            st.caption(f"Nachricht an das Mitglied: {item.member_message}")
+if st.session_state.get("decision_saved"):
+    st.success(f"Entscheidung zu {st.session_state.pop('decision_saved')} gespeichert.")

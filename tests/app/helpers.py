@@ -1,0 +1,55 @@
+"""Driving Home.py under AppTest: open a browser session, sign in, read what is shown."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from core.seed import DEMO_PASSWORD
+
+HOME = str(Path(__file__).resolve().parents[2] / "Home.py")
+LOGIN_BUTTON = "FormSubmitter:Login-Anmelden"
+TIMEOUT_SECONDS = 30
+
+
+def open_portal(page: str | None = None) -> AppTest:
+    """A new browser session on Home.py; `page` (e.g. "pages/clerk_members.py") is a typed URL."""
+    at = AppTest.from_file(HOME, default_timeout=TIMEOUT_SECONDS)
+    if page is not None:
+        at.switch_page(page)  # before the first run the page is found by its file name
+    return at.run()
+
+
+def submit_login(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    """Fill in the login form that `at` shows and send it."""
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    return at.button(key=LOGIN_BUTTON).click().run()
+
+
+def login(username: str, password: str = DEMO_PASSWORD, page: str | None = None) -> AppTest:
+    """An AppTest on Home.py after submitting the login form (on `page`'s URL if given)."""
+    return submit_login(open_portal(page), username, password)
+
+
+def shown_text(at: AppTest) -> str:
+    """Every text a person reads in the main area and the sidebar, one element per line."""
+    kinds = ("title", "header", "subheader", "markdown", "caption", "error", "info", "success")
+    parts = [str(element.value) for kind in kinds for element in getattr(at, kind)]
+    parts += [metric.label for metric in at.metric]
+    return "\n".join(parts)
+
+
+def titles(at: AppTest) -> list[str]:
+    return [title.value for title in at.title]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [error.value for error in at.error]
+
+
+def infos(at: AppTest) -> list[str]:
+    return [info.value for info in at.info]
+
+
+def shows_login_form(at: AppTest) -> bool:
+    return [field.label for field in at.text_input] == ["Benutzername", "Passwort"]

@@ -1,0 +1,109 @@
+"""Bescheinigungen, Familienmitglieder, Downloadcenter and Datenschutz, as a member uses them."""
+
+from core.kvnr import make_kvnr
+from core.seed import DEMO_PERSONAS
+from tests.app.helpers import errors, login, shown_text
+
+EMRE = make_kvnr("Y40000002")  # Deniz's son in the demo household (core/seed.py)
+JONAS = next(p.kvnr for p in DEMO_PERSONAS if p.username == "jonas.smart")
+
+
+def _certificates(username: str):
+    return login(username).switch_page("pages/member_certificates.py").run()
+
+
+def _requests(at) -> list[dict]:
+    return at.dataframe[0].value.to_dict("records") if at.dataframe else []
+
+
+def test_parent_requests_a_family_insurance_certificate_for_a_child_and_sees_it_listed():
+    at = _certificates("deniz.familie")
+    at.radio(key="cert_type").set_value("familienversicherung")
+    at.selectbox(key="cert_whom").set_value(EMRE).run()
+
+    assert "Aus Datenschutzgründen und zur zusätzlichen Verifizierung" in at.info[0].value
+    at.button(key="cert_submit").click().run()
+
+    assert not at.exception
+    assert errors(at) == []
+    assert [s.value for s in at.success] == [
+        "Ihre Familienversicherungsbescheinigung für „Emre Yilmaz“ ist angefordert."
+    ]
+    (request,) = _requests(at)
+    assert {k: request[k] for k in ("Bescheinigung", "Für", "Versand", "Status")} == {
+        "Bescheinigung": "Familienversicherungsbescheinigung",
+        "Für": "Emre Yilmaz",
+        "Versand": "Per Post",
+        "Status": "Offen",
+    }
+
+
+def test_a_second_click_on_the_same_form_files_no_second_request():
+    at = _certificates("jonas.smart")
+    at.button(key="cert_submit").click().run()
+    at.button(key="cert_submit").click().run()
+
+    (request,) = _requests(at)
+    assert (request["Bescheinigung"], request["Versand"]) == (
+        "Versicherungsbescheinigung",
+        "In der App",
+    )
+
+    at.button(key="cert_again").click().run()
+    at.button(key="cert_submit").click().run()
+    assert len(_requests(at)) == 2
+
+
+def test_membership_certificate_for_another_kvnr_is_refused_with_the_reason():
+    at = _certificates("lena.basic")
+    at.radio(key="cert_type").set_value("mitgliedschaft")
+    at.selectbox(key="cert_whom").set_value("other").run()
+    at.text_input(key="cert_kvnr").input(JONAS)
+    at.button(key="cert_submit").click().run()
+
+    assert not at.exception
+    assert errors(at) == ["Eine Mitgliedsbescheinigung können Sie nur für sich selbst anfordern."]
+    assert _requests(at) == []
+
+
+def test_a_family_member_added_in_the_profile_can_be_picked_for_a_certificate():
+    at = login("lena.basic").switch_page("pages/member_family.py").run()
+    assert "Sie haben noch keine Familienmitglieder hinterlegt." in shown_text(at)
+
+    at.text_input(key="family_add_0_first").input("Paul")
+    at.text_input(key="family_add_0_last").input("Berger")
+    at.text_input(key="family_add_0_kvnr").input(JONAS)
+    at.selectbox(key="family_add_0_relation").set_value("Lebenspartner/in")
+    at.button(key="FormSubmitter:family_add_0-Hinzufügen").click().run()
+
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Das Familienmitglied wurde hinzugefügt."]
+    assert f"Versichertennummer {JONAS}" in shown_text(at)
+    assert at.text_input(key="family_add_1_first").value == ""
+
+    at.switch_page("pages/member_certificates.py").run()
+    assert "Paul Berger (Lebenspartner/in)" in at.selectbox(key="cert_whom").options
+
+
+def test_downloads_search_narrows_the_list_and_opens_a_preview():
+    at = login("lena.basic").switch_page("pages/member_downloads.py").run()
+    assert len(at.get("download_button")) == 8
+
+    at.text_input(key="download_query").input("Festzuschuss").run()
+
+    assert len(at.get("download_button")) == 1
+    assert "**Broschüre Zahnersatz**" in at.markdown[0].value
+    at.button(key="view_broschuere-zahnersatz").click().run()
+    assert not at.exception
+    assert len(at.get("image")) >= 1
+    assert "Zum Drucken" in shown_text(at)
+
+
+def test_privacy_page_offers_the_pdf_download_to_members_and_staff():
+    for username in ("lena.basic", "sachbearbeitung"):
+        at = login(username).switch_page("pages/privacy.py").run()
+
+        assert not at.exception
+        (button,) = at.get("download_button")
+        assert button.proto.label == "Datenschutzerklärung als PDF herunterladen"
+        assert "Ihre Rechte" in shown_text(at)

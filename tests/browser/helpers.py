@@ -1,0 +1,151 @@
+"""A real `streamlit run Home.py` on a seeded database, and small Playwright steps for it.
+
+Playwright's sync API is used directly (pytest-playwright is not installed). Never
+`playwright install`: the Debian chromium at /usr/bin/chromium is launched instead.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import Engine
+
+from core.db import make_engine
+from core.seed import DEMO_PASSWORD, seed_demo
+from tests.conftest import fresh_sqlite_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STARTUP_SECONDS = 30
+WAIT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class Portal:
+    """A running portal: its address and the database behind it."""
+
+    base_url: str
+    engine: Engine
+
+    def url(self, path: str = "") -> str:
+        return f"{self.base_url}/{path}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        health = f"{base_url}/_stcore/health"  # always http://127.0.0.1:<port>
+        with urllib.request.urlopen(health, timeout=1) as response:  # noqa: S310
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def _stop(server: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+@contextlib.contextmanager
+def running_portal(workdir: Path) -> Iterator[Portal]:
+    """Seed a fresh database, serve the app on a free port in its own process group, stop it."""
+    database_url = fresh_sqlite_url()
+    engine = make_engine(database_url)
+    seed_demo(engine, members=20)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HEK_MODE": "demo",
+        "HEK_DATA_DIR": str(workdir),
+        "HEK_BCRYPT_ROUNDS": "4",
+    }
+    command = [
+        str(PROJECT_ROOT / ".venv" / "bin" / "streamlit"),
+        "run",
+        "Home.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
+    log_path = workdir / "streamlit.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _healthy(base_url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield Portal(base_url, engine)
+    finally:
+        _stop(server)
+        engine.dispose()
+
+
+def wait_until_shown(page: Page, target: str | Locator) -> None:
+    """Wait for a text (or element) only the target page shows, the run's end, and every
+    lazily loaded element (dataframes, uploaders draw a skeleton first)."""
+    locator = page.get_by_text(target).first if isinstance(target, str) else target
+    expect(locator).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=WAIT_MS)
+
+
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Fill in and send the login form that `page` shows."""
+    wait_until_shown(page, page.get_by_role("button", name="Anmelden"))
+    page.get_by_role("textbox", name="Benutzername").fill(username)
+    page.get_by_role("textbox", name="Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def sidebar_nav(page: Page) -> Locator:
+    return page.get_by_test_id("stSidebarNav")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,213 @@
+"""The clerks' inbox: pagination, filters, claiming under contention, decisions the member sees."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert
+from sqlmodel import func, select
+
+from core import documents, inbox
+from core.clock import utcnow
+from core.db import session_scope
+from core.errors import DomainError, NotAllowed
+from core.identifiers import new_tracking_id
+from core.models.accounts import Role
+from core.models.audit import AuditEntry
+from core.models.documents import Submission
+from core.uploads import IncomingFile
+from tests.factories import make_account, make_member
+from tests.service.test_documents import pdf_bytes
+
+
+def bulk_submissions(
+    session, member, count: int, *, doc_type: str = "au", age_days: int = 0
+) -> None:
+    now = utcnow() - timedelta(days=age_days)
+    rows = [
+        {
+            "tracking_id": new_tracking_id(),
+            "member_id": member.id,
+            "channel": "post",
+            "doc_type": doc_type,
+            "page_count": 1,
+            "size": 100,
+            "status": "eingegangen",
+            "created_at": now + timedelta(seconds=i),
+            "updated_at": now,
+        }
+        for i in range(count)
+    ]
+    session.execute(insert(Submission), rows)
+    session.commit()
+
+
+@pytest.fixture
+def world(session):
+    member = make_member(session, last_name="Mustermann")
+    clerk = make_account(session, username="clerk1", role=Role.CLERK)
+    other = make_account(session, username="clerk2", role=Role.CLERK)
+    return member, clerk, other
+
+
+def test_inbox_pages_filters_and_searches_in_the_database(session, world):
+    member, clerk, _ = world
+    bulk_submissions(session, member, 30, doc_type="au")
+    bulk_submissions(session, member, 5, doc_type="rechnung", age_days=10)
+    page = inbox.list_inbox(
+        session, actor=clerk, criteria=inbox.InboxFilter(), page=2, page_size=10
+    )
+    assert (page.total, page.pages, len(page.items)) == (35, 4, 10)
+    old = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(older_than_days=3))
+    assert old.total == 5 and all(item.doc_type == "rechnung" for item in old.items)
+    assert not any(item.overdue for item in old.items)  # invoices are due within 14 days
+    by_name = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(search="muster"))
+    assert by_name.total == 35
+    one = by_name.items[0]
+    by_tracking = inbox.list_inbox(
+        session, actor=clerk, criteria=inbox.InboxFilter(search=one.tracking_id.lower())
+    )
+    assert [item.id for item in by_tracking.items] == [one.id]
+    by_kvnr = inbox.list_inbox(
+        session,
+        actor=clerk,
+        criteria=inbox.InboxFilter(search=member.kvnr, doc_types=("rechnung",)),
+    )
+    assert by_kvnr.total == 5
+
+
+def test_sick_notes_are_overdue_after_three_days_and_stand_out(session, world):
+    member, clerk, _ = world
+    bulk_submissions(session, member, 1, doc_type="au", age_days=2)
+    bulk_submissions(session, member, 1, doc_type="au", age_days=4)
+    items = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(), sort="oldest").items
+    assert [item.overdue for item in items] == [True, False]
+
+
+def test_members_cannot_use_the_inbox(session, world):
+    member, _, _ = world
+    actor = make_account(session, username="erika", member=member)
+    with pytest.raises(NotAllowed):
+        inbox.list_inbox(session, actor=actor, criteria=inbox.InboxFilter())
+
+
+def test_second_claim_of_the_same_item_loses_and_changes_nothing(session, world):
+    member, clerk, other = world
+    bulk_submissions(session, member, 1)
+    item_id = session.exec(select(Submission.id)).one()
+    inbox.claim(session, actor=clerk, submission_id=item_id)
+    with pytest.raises(inbox.ClaimLost):
+        inbox.claim(session, actor=other, submission_id=item_id)
+    assert session.get(Submission, item_id).assigned_clerk_id == clerk.user_id
+
+
+def test_two_clerks_racing_over_1000_items_claim_each_exactly_once(engine, world):
+    member, clerk, other = world
+    with session_scope(write=True, engine=engine) as session:
+        bulk_submissions(session, member, 1000)
+    won: dict[str, list[int]] = {"clerk1": [], "clerk2": []}
+
+    def work(actor) -> None:
+        while True:
+            with session_scope(write=True, engine=engine) as session:
+                claimed = inbox.claim_next(session, actor=actor)
+            if claimed is None:
+                return
+            won[actor.username].append(claimed)
+
+    threads = [threading.Thread(target=work, args=(actor,)) for actor in (clerk, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    all_claims = won["clerk1"] + won["clerk2"]
+    assert len(all_claims) == 1000 and len(set(all_claims)) == 1000
+    with session_scope(engine=engine) as session:
+        unassigned = session.exec(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.assigned_clerk_id.is_(None))
+        ).one()
+        assert unassigned == 0
+        owners = dict(session.exec(select(Submission.id, Submission.assigned_clerk_id)).all())
+    assert all(owners[i] == clerk.user_id for i in won["clerk1"])
+    assert all(owners[i] == other.user_id for i in won["clerk2"])
+
+
+def test_a_decision_is_what_the_member_sees_and_the_internal_note_is_not(session, world):
+    member, clerk, _ = world
+    actor = make_account(session, username="erika", member=member)
+    sent = documents.submit_document(
+        session,
+        actor=actor,
+        request=documents.DocumentRequest(
+            kvnr=member.kvnr,
+            doc_type="au",
+            files=[IncomingFile("au.pdf", pdf_bytes(), "application/pdf")],
+        ),
+    )
+    with pytest.raises(NotAllowed):
+        inbox.decide(
+            session,
+            actor=clerk,
+            submission_id=sent.id,
+            decision=inbox.Decision.ACCEPT,
+            department="Krankengeld",
+        )
+    inbox.claim(session, actor=clerk, submission_id=sent.id)
+    assert documents.send_history(session, actor=actor)[0].status == "in_bearbeitung"
+    with pytest.raises(DomainError, match="welche Angaben"):
+        inbox.decide(session, actor=clerk, submission_id=sent.id, decision=inbox.Decision.QUERY)
+    inbox.decide(
+        session,
+        actor=clerk,
+        submission_id=sent.id,
+        decision=inbox.Decision.QUERY,
+        member_message="Bitte senden Sie Seite 2.",
+        internal_note="Arbeitgeber prüfen",
+    )
+    seen = documents.send_history(session, actor=actor)[0]
+    assert (seen.status, seen.member_message) == ("rueckfrage", "Bitte senden Sie Seite 2.")
+    assert "internal_note" not in seen.model_dump()
+    with pytest.raises(DomainError, match="bereits entschieden"):
+        inbox.decide(
+            session,
+            actor=clerk,
+            submission_id=sent.id,
+            decision=inbox.Decision.ACCEPT,
+            department="Leistungen",
+        )
+
+
+def test_every_view_claim_and_decision_is_audited(session, world):
+    member, clerk, _ = world
+    bulk_submissions(session, member, 1)
+    item_id = session.exec(select(Submission.id)).one()
+    inbox.open_case(session, actor=clerk, submission_id=item_id)
+    inbox.claim(session, actor=clerk, submission_id=item_id)
+    inbox.decide(
+        session,
+        actor=clerk,
+        submission_id=item_id,
+        decision=inbox.Decision.REJECT,
+        member_message="unleserlich",
+    )
+    actions = session.exec(
+        select(AuditEntry.action).where(AuditEntry.subject_id == str(item_id))
+    ).all()
+    assert actions == ["view_submission", "claim", "decide_reject"]
+
+
+def test_bulk_accept_skips_items_held_by_others(session, world):
+    member, clerk, other = world
+    bulk_submissions(session, member, 3, doc_type="bonus")
+    ids = session.exec(select(Submission.id).order_by(Submission.id)).all()
+    inbox.claim(session, actor=other, submission_id=ids[0])
+    assert (
+        inbox.bulk_accept(
+            session, actor=clerk, submission_ids=list(ids), department="Bonusprogramm"
+        )
+        == 2
+    )
+    statuses = dict(session.exec(select(Submission.id, Submission.status)).all())
+    assert [statuses[i] for i in ids] == ["in_bearbeitung", "erledigt", "erledigt"]
