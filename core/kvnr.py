@@ -7,8 +7,8 @@ these ten digits are weighted alternately 1, 2, 1, 2, ...; the digit sums of the
 are added up and the sum modulo 10 is the check digit.
 """
 
-import re
 import random
+import re
 import secrets
 
 from core.errors import InvalidKvnr

@@ -159,6 +159,7 @@ else:
                 "Größe": format_size(entry.size),
                 "Status": documents.STATUS_LABELS.get(entry.status, entry.status),
                 "Tracking-ID": entry.tracking_id,
+                "Hinweis der HEK": entry.member_message or "",
             }
             for entry in history
         ],

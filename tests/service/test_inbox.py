@@ -80,7 +80,9 @@ def test_sick_notes_are_overdue_after_three_days_and_stand_out(session, world):
     member, clerk, _ = world
     bulk_submissions(session, member, 1, doc_type="au", age_days=2)
     bulk_submissions(session, member, 1, doc_type="au", age_days=4)
-    items = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(), sort="oldest").items
+    items = inbox.list_inbox(
+        session, actor=clerk, criteria=inbox.InboxFilter(), sort="oldest"
+    ).items
     assert [item.overdue for item in items] == [True, False]
 
 
