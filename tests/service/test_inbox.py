@@ -33,7 +33,7 @@ def bulk_submissions(
             "page_count": 1,
             "size": 100,
             "status": "eingegangen",
-            "created_at": now + timedelta(seconds=i),
+            "created_at": now - timedelta(seconds=i),
             "updated_at": now,
         }
         for i in range(count)
@@ -213,3 +213,26 @@ def test_bulk_accept_skips_items_held_by_others(session, world):
     )
     statuses = dict(session.exec(select(Submission.id, Submission.status)).all())
     assert [statuses[i] for i in ids] == ["in_bearbeitung", "erledigt", "erledigt"]
+
+
+def test_kpis_count_the_backlog_by_age_and_the_median_handling_time(session, world):
+    from core import inbox_kpis
+
+    member, clerk, _ = world
+    bulk_submissions(session, member, 2, age_days=0)
+    bulk_submissions(session, member, 3, age_days=10)
+    first = session.exec(select(Submission.id).order_by(Submission.id)).first()
+    inbox.claim(session, actor=clerk, submission_id=first)
+    inbox.decide(
+        session,
+        actor=clerk,
+        submission_id=first,
+        decision=inbox.Decision.ACCEPT,
+        department="Leistungen",
+    )
+    kpis = inbox_kpis.inbox_kpis(session, actor=clerk)
+    assert kpis.backlog_by_age["< 1 Tag"] == 1
+    assert kpis.backlog_by_age["7–30 Tage"] == 3
+    assert kpis.open_total == 4
+    assert kpis.median_handling_hours is not None and kpis.median_handling_hours < 1
+    assert sum(sum(by_type.values()) for by_type in kpis.intake_per_day.values()) == 5  # 30 days
