@@ -20,23 +20,25 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision(s); features developed side by side may add parallel heads."""
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def upgrade(engine: Engine | None = None) -> str:
-    """Bring the database to the newest schema; returns the revision reached."""
+    """Bring the database to the newest schema; returns the revision(s) reached."""
     engine = engine or get_engine()
     if current_revision(engine) == head_revision():
         return head_revision()
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     return head_revision()
 
 

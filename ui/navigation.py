@@ -9,7 +9,7 @@ from core.actors import Actor
 from core.db import session_scope
 from core.models.accounts import Role
 from ui import session
-from ui.registry import SCREENS, Screen, default_screen, may_open
+from ui.registry import SCREENS, Screen, default_screen, may_open, public_screens
 
 ROLE_LABELS = {Role.MEMBER: "Mitglied", Role.CLERK: "Sachbearbeitung", Role.ADMIN: "Admin"}
 LEVEL_LABELS = {"basic": "basic", "smart": "smart", "smarthealth": "smarthealth"}
@@ -19,6 +19,8 @@ def _login_page() -> None:
     st.title("HEK Service-Portal")
     st.caption("Ihre Service-App im Browser: Dokumente senden, Bescheinigungen anfordern und mehr.")
     session.render_login()
+    for screen in public_screens():
+        st.page_link(screen.path, label=screen.title, icon=screen.icon)
 
 
 def _refusal(screen: Screen, actor: Actor | None):
@@ -45,11 +47,13 @@ def pages_for(actor: Actor | None) -> dict[str, list[st.Page]] | list[st.Page]:
     """Visible pages of the actor's role and level; every other screen hidden and refused."""
     if actor is None:
         login = st.Page(_login_page, title="Anmeldung", url_path="login", default=True)
-        hidden = [
-            st.Page(_refusal(s, None), title=s.title, url_path=s.url_path, visibility="hidden")
+        others = [
+            st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path)
+            if s.public
+            else st.Page(_refusal(s, None), title=s.title, url_path=s.url_path, visibility="hidden")
             for s in SCREENS
         ]
-        return [login, *hidden]
+        return [login, *others]
     home = default_screen(role=actor.role)
     sections: dict[str, list[st.Page]] = defaultdict(list)
     hidden: list[st.Page] = []

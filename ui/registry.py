@@ -17,6 +17,7 @@ class Screen:
     roles: frozenset[Role]
     min_level: ServiceLevel = ServiceLevel.BASIC  # members only
     default: bool = False
+    public: bool = False  # also reachable without login (e.g. "Bescheinigung prüfen")
 
     @property
     def url_path(self) -> str:
@@ -80,12 +81,18 @@ SCREENS: tuple[Screen, ...] = (
 
 
 def may_open(screen: Screen, *, role: Role, service_level: str | None) -> bool:
+    if screen.public:
+        return True
     if role not in screen.roles:
         return False
     if role == Role.MEMBER:
         level = ServiceLevel(service_level or ServiceLevel.BASIC)
         return LEVEL_RANK[level] >= LEVEL_RANK[screen.min_level]
     return True
+
+
+def public_screens() -> list[Screen]:
+    return [screen for screen in SCREENS if screen.public]
 
 
 def screens_for(*, role: Role, service_level: str | None) -> list[Screen]:

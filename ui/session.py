@@ -113,6 +113,13 @@ def mark_routed() -> None:
     st.session_state[ROUTED_KEY] = True
 
 
+def optional_actor() -> Actor | None:
+    """For public screens: the signed-in actor, or None for a visitor."""
+    if not st.session_state.get(ROUTED_KEY):
+        st.switch_page("Home.py")
+    return st.session_state.get(ACTOR_KEY)
+
+
 def current_actor() -> Actor:
     """The actor Home.py resolved for this run; pages are only routed when signed in.
 
