@@ -16,8 +16,10 @@ from sqlmodel import Session, func, select
 
 from core import auth
 from core.db import session_scope
+from core.history_seed import HistoryFactory, Person, birthday, company_pool
 from core.kvnr import make_kvnr
 from core.models.accounts import Role, UserAccount
+from core.models.histories import Earning, InsurancePeriod
 from core.models.people import Member, ServiceLevel
 
 DEMO_PASSWORD = "hek-demo-2026"  # noqa: S105  (public demo password, listed in the README)
@@ -161,8 +163,8 @@ class _MemberFactory:
         head_age = rng.randrange(18, 96) if size == 1 else rng.randrange(22, 70)
         head_birth = _random_date(
             rng,
-            self.today.replace(year=self.today.year - head_age - 1),
-            self.today.replace(year=self.today.year - head_age) - timedelta(days=1),
+            birthday(self.today, -head_age - 1),
+            birthday(self.today, -head_age) - timedelta(days=1),
         )
         people = [
             self.person(last_name=last_name, address=address, birth=head_birth, household=household)
@@ -179,8 +181,8 @@ class _MemberFactory:
             )
         for _ in range(size - 2):
             earliest = max(
-                head_birth.replace(year=head_birth.year + 18),
-                self.today.replace(year=self.today.year - 25),
+                birthday(head_birth, 18),
+                birthday(self.today, -25),
             )
             child_birth = _random_date(rng, earliest, self.today - timedelta(days=1))
             people.append(
@@ -218,8 +220,9 @@ def seed_members(
             household += 1
             batch.extend(people[: count - inserted - len(batch)])
         with session_scope(write=True, engine=engine) as session:
-            session.execute(insert(Member), batch)
+            new_ids = session.scalars(insert(Member).returning(Member.id), batch).all()
             session.commit()
+        seed_histories(engine, member_ids=new_ids, seed=rng.randrange(2**32), today=factory.today)
         inserted += len(batch)
         if progress:
             progress(inserted, count)
@@ -326,7 +329,8 @@ def seed_demo(
     today = date.today()
     with session_scope(write=True, engine=engine) as session:
         household = _next_household(session)
-        session.execute(insert(Member), _persona_members(today, household))
+        persona_rows = _persona_members(today, household)
+        persona_ids = session.scalars(insert(Member).returning(Member.id), persona_rows).all()
         shared_hash = auth.hash_password(DEMO_PASSWORD)
         for persona in DEMO_PERSONAS:
             member_id = None
@@ -342,8 +346,90 @@ def seed_demo(
                 password_hash=shared_hash,
             )
         session.commit()
+    seed_histories(engine, member_ids=persona_ids, today=today, rich=True)
     report = seed_members(engine, count=members, progress=progress)
     return SeedReport(members=report.members + 7, seconds=time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class HistoryReport:
+    members: int
+    periods: int
+    earnings: int
+    seconds: float
+
+
+def _without_history(engine: Engine, member_ids: list[int] | None) -> list[int]:
+    """The given members (or all) that have no insurance period yet: seeding twice is harmless."""
+    with session_scope(engine=engine) as session:
+        if member_ids is None:
+            covered = select(InsurancePeriod.member_id).distinct()
+            statement = select(Member.id).where(Member.id.not_in(covered)).order_by(Member.id)
+            return list(session.exec(statement).all())
+        wanted = sorted(set(member_ids))
+        pending: list[int] = []
+        for offset in range(0, len(wanted), CHUNK):
+            chunk = wanted[offset : offset + CHUNK]
+            covered = set(
+                session.exec(
+                    select(InsurancePeriod.member_id)
+                    .where(InsurancePeriod.member_id.in_(chunk))
+                    .distinct()
+                ).all()
+            )
+            pending += [member_id for member_id in chunk if member_id not in covered]
+        return pending
+
+
+def seed_histories(
+    engine: Engine,
+    *,
+    member_ids: list[int] | None = None,
+    progress: Progress | None = None,
+    seed: int = 2026,
+    today: date | None = None,
+    rich: bool = False,
+) -> HistoryReport:
+    """Insurance periods and earnings for members without any (all, or those of `member_ids`).
+
+    `rich` gives every life course studies, several jobs and a spell of unemployment (the demo
+    personas); bulk inserts in chunks, like the members themselves.
+    """
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    factory = HistoryFactory(rng, today or date.today(), company_pool(rng))
+    pending = _without_history(engine, member_ids)
+    periods_total = earnings_total = 0
+    for offset in range(0, len(pending), CHUNK):
+        chunk = pending[offset : offset + CHUNK]
+        with session_scope(engine=engine) as session:
+            people = session.exec(
+                select(Member.id, Member.birth_date, Member.membership_start, Member.membership_end)
+                .where(Member.id.in_(chunk))
+                .order_by(Member.id)
+            ).all()
+        periods: list[dict] = []
+        earnings: list[dict] = []
+        for row in people:
+            member_periods, member_earnings = factory.history(Person(*row), rich=rich)
+            periods += member_periods
+            earnings += member_earnings
+        with session_scope(write=True, engine=engine) as session:
+            if periods:
+                session.execute(insert(InsurancePeriod), periods)
+            if earnings:
+                session.execute(insert(Earning), earnings)
+            session.commit()
+        periods_total += len(periods)
+        earnings_total += len(earnings)
+        if progress:
+            progress(offset + len(chunk), len(pending))
+    return HistoryReport(
+        members=len(pending),
+        periods=periods_total,
+        earnings=earnings_total,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def database_is_empty(engine: Engine) -> bool:

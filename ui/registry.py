@@ -55,6 +55,31 @@ SCREENS: tuple[Screen, ...] = (
         "Profil",
         MEMBER,
     ),
+    # smart (FAQ: contact and bank data, communication, insurance periods and earnings)
+    Screen(
+        "pages/member_contact.py",
+        "Kontaktdaten",
+        ":material/contact_mail:",
+        "Profil",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
+    Screen(
+        "pages/member_communication.py",
+        "Kommunikation/Mitteilungen",
+        ":material/notifications:",
+        "Profil",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
+    Screen(
+        "pages/member_insurance_history.py",
+        "Versicherungszeiten & Entgelte",
+        ":material/timeline:",
+        "Versicherung",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
     # Back-office
     Screen(
         "pages/clerk_home.py",
