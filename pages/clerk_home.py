@@ -42,7 +42,7 @@ with left:
     backlog.update_layout(
         title="Rückstand nach Alter", height=320, margin={"t": 40, "b": 20, "l": 20, "r": 20}
     )
-    st.plotly_chart(backlog, use_container_width=True, key="backlog_chart")
+    st.plotly_chart(backlog, width="stretch", key="backlog_chart")
 with right:
     days = list(kpis.intake_per_day)
     intake = go.Figure(
@@ -58,4 +58,4 @@ with right:
         margin={"t": 40, "b": 20, "l": 20, "r": 20},
         legend={"orientation": "h"},
     )
-    st.plotly_chart(intake, use_container_width=True, key="intake_chart")
+    st.plotly_chart(intake, width="stretch", key="intake_chart")

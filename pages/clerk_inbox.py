@@ -88,7 +88,7 @@ if result.items:
             for item in result.items
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     labels = {item.id: f"{item.tracking_id} · {item.member_name}" for item in result.items}
     chosen = st.selectbox(

@@ -4,7 +4,7 @@ import uuid
 
 import streamlit as st
 
-from core import documents, members
+from core import certificates, documents
 from core.db import session_scope
 from core.errors import DomainError
 from core.previews import render_pdf_pages
@@ -24,8 +24,9 @@ if "send_key" not in st.session_state:
 st.session_state.setdefault("photos", [])
 
 with session_scope() as db:
-    me = members.own_member(db, actor=actor)
-    household = members.household_of(db, member=me)
+    people_for = certificates.people_for_certificates(
+        db, actor=actor
+    )  # self, household, family list
 
 doc_type = st.selectbox(
     "Dokumentenart",
@@ -33,9 +34,7 @@ doc_type = st.selectbox(
     format_func=documents.DOCUMENT_TYPES.get,
     key="doc_type",
 )
-people = {me.kvnr: f"Für mich ({me.full_name})"} | {
-    p.kvnr: f"{p.full_name} ({p.kvnr})" for p in household
-}
+people = {person.kvnr: person.label for person in people_for}
 people["other"] = "Andere Versichertennummer"
 person = st.radio(
     "Für wen?", options=list(people), format_func=people.get, key="doc_person", horizontal=True
@@ -97,7 +96,7 @@ if checked:
                 [item.data] if item.is_image else render_pdf_pages(item.data, scale=0.8, count=4)
             )
             for image in images:
-                st.image(image, caption=f"{position + 1}. {item.name}", use_container_width=True)
+                st.image(image, caption=f"{position + 1}. {item.name}", width="stretch")
             if not item.is_image and item.page_count > 4:
                 st.caption(f"… und {item.page_count - 4} weitere Seiten")
     if st.session_state["photos"] and st.button("Fotos verwerfen", key="clear_photos"):
@@ -110,7 +109,11 @@ if doc_type in documents.TYPES_WITH_NOTE:
         "Notiz hinzufügen (optional)", key="doc_note", max_chars=documents.NOTE_MAX_CHARS
     )
 
-if st.button("Senden", type="primary", key="send_document", disabled=not checked or not order):
+clicked = st.button(
+    "Senden", type="primary", key="send_document", disabled=not checked or not order
+)
+# A second click that arrives after the form was reset (double click) finds no files: no-op.
+if clicked and checked and order:
     request = documents.DocumentRequest(
         kvnr=kvnr or "",
         doc_type=doc_type,
