@@ -7,7 +7,7 @@ refused (and audited) rather than silently redirected.
 
 import streamlit as st
 
-from ui import bootstrap, navigation, session
+from ui import bootstrap, device_gate, navigation, personas, session
 
 st.set_page_config(
     page_title="HEK Service-Portal", page_icon=":material/health_and_safety:", layout="wide"
@@ -15,8 +15,10 @@ st.set_page_config(
 bootstrap.ensure_ready()
 session.mark_routed()
 
-actor = session.resolve_actor()
+actor = personas.follow_impersonation(session.resolve_actor())
+device_gate.require_device(actor)  # smart: confirm a registered device first
 page = st.navigation(navigation.pages_for(actor), position="sidebar" if actor else "hidden")
 if actor is not None:
     navigation.render_sidebar(actor)
+    personas.render_persona_banner(actor)
 page.run()

@@ -43,3 +43,9 @@ bench: install system-deps
 
 clean:
 	rm -rf $(VENV) data/*.db data/*.db-* .pytest_cache
+
+## make load: real browser sessions against one portal process (bench/load.py, a few minutes);
+## e.g. make load LOAD_ARGS="--users 50 --minutes 5 --idle 0"
+.PHONY: load
+load: install system-deps
+	@$(PY) -m bench.load $(LOAD_ARGS)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["bench.crypto", "bench.ingest"]
+BENCHMARKS = ["bench.crypto", "bench.ingest", "bench.smarthealth", "bench.seed"]
 
 
 def _machine() -> str:

@@ -23,8 +23,11 @@ def _progress(label: str):
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
+    from core.health import migrate as health_migrate
+
     revision = migrate.upgrade()
     print(f"Datenbank ist auf Stand {revision}.")
+    print(f"smarthealth-Datenbank ist auf Stand {health_migrate.upgrade()}.")
     return 0
 
 
@@ -35,18 +38,22 @@ def cmd_makemigration(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from core import seed
+    from core import scale_seed, seed
 
     migrate.upgrade()
     engine = get_engine()
     if args.if_empty and not seed.database_is_empty(engine):
         print("Datenbank enthält bereits Daten; nichts zu tun.")
         return 0
-    if args.demo or seed.database_is_empty(engine):
-        report = seed.seed_demo(engine, members=args.members, progress=_progress("Mitglieder"))
-    else:
-        report = seed.seed_members(engine, count=args.members, progress=_progress("Mitglieder"))
-    print(f"{report.members:,} Mitglieder in {report.seconds:.1f} s ({report.rate:,.0f} Zeilen/s).")
+    # Members with histories, then about ten documents each, then whatever steps
+    # features add (core.scale_seed.STEPS); each step prints its progress and its rate.
+    plan = scale_seed.SeedPlan(
+        members=args.members, demo=args.demo or seed.database_is_empty(engine)
+    )
+    started = time.perf_counter()
+    for step in scale_seed.seed_population(engine, plan, progress_for=_progress):
+        print(f"{step.label}: {step.rows:,} in {step.seconds:.1f} s ({step.rate:,.0f}/s).")
+    print(f"Fertig in {time.perf_counter() - started:.1f} s.")
     return 0
 
 
@@ -99,12 +106,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_logins(_args: argparse.Namespace) -> int:
-    from core.seed import DEMO_PASSWORD, DEMO_PERSONAS
+    from core.seed import DEMO_APP_PIN, DEMO_PASSWORD, DEMO_PERSONAS
 
     print(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
     for persona in DEMO_PERSONAS:
         kvnr = f"  KVNR {persona.kvnr}" if persona.kvnr else ""
         print(f"  {persona.username:<18} {persona.description:<32}{kvnr}")
+    print(f"App-PIN des Demo-Smartphones der smart-Personas (nach der Anmeldung): {DEMO_APP_PIN}")
     return 0
 
 
@@ -149,6 +157,50 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
         f"Fertig: Alle Dateien liegen unter {report.new_kek_id}. Der alte KEK wird nicht "
         "mehr benötigt; entfernen Sie ihn aus HEK_OLD_KEKS."
     )
+    return 0
+
+
+def cmd_verify_certificate(args: argparse.Namespace) -> int:
+    """Exit 0 for an unchanged certificate of ours, 1 otherwise."""
+    from pathlib import Path
+
+    from core.certificate_seal import verify_certificate_pdf
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as problem:
+        print(f"{args.file}: nicht lesbar: {problem.strerror}")
+        return 1
+    check = verify_certificate_pdf(data)
+    if not check.valid:
+        print(f"UNGÜLTIG: {check.reason}")
+        return 1
+    fields = check.fields
+    print(f"GÜLTIG (Schlüssel {check.key_id}): {fields.cert_label}")
+    print(f"  {fields.name}, geboren {fields.birth_date:%d.%m.%Y}")
+    print(f"  {fields.insurance_status}; ausgestellt am {fields.issued_on:%d.%m.%Y}")
+    return 0
+
+
+def cmd_lifecycle(args: argparse.Namespace) -> int:
+    """smarthealth records past the FAQ's time limits: report (--dry-run) or delete."""
+    from core.clock import today_berlin
+    from core.health import lifecycle
+    from core.health import migrate as health_migrate
+    from core.health.db import health_scope
+
+    migrate.upgrade()
+    health_migrate.upgrade()
+    with session_scope(write=True) as session, health_scope(write=True) as health:
+        report = lifecycle.run(session, health, today=today_berlin(), dry_run=args.dry_run)
+    for decision in report.decisions:
+        verb = "löschen" if decision.action == "delete" else "inaktiv"
+        print(f"{decision.reference_number}\t{verb}\t{decision.reason}")
+    due = sum(decision.action == "delete" for decision in report.decisions)
+    if report.dry_run:
+        print(f"Probelauf: {due} Akte(n) wären zu löschen; nichts wurde geändert.")
+    else:
+        print(f"{report.deleted} Akte(n) gelöscht.")
     return 0
 
 
@@ -213,6 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo-logins", help="print the demo accounts").set_defaults(
         run=cmd_demo_logins
     )
+    verify_certificate = commands.add_parser(
+        "verify-certificate", help="check an issued certificate PDF (exit 0 valid, 1 invalid)"
+    )
+    verify_certificate.add_argument("file", metavar="FILE")
+    verify_certificate.set_defaults(run=cmd_verify_certificate)
+    lifecycle = commands.add_parser(
+        "lifecycle",
+        help="delete smarthealth records past their time limits (FAQ)",
+        description=(
+            "Deletes smarthealth records one month after membership ended, and records "
+            "without access for 24 months (12 months, then kept 12 more). Records without "
+            "access for 12 months are listed as inactive."
+        ),
+    )
+    lifecycle.add_argument("--dry-run", action="store_true", help="only report, change nothing")
+    lifecycle.set_defaults(run=cmd_lifecycle)
     return parser
 
 

@@ -44,6 +44,12 @@ class InvalidSubmission(DomainError):
     default_message = "Das Dokument konnte nicht gesendet werden."
 
 
+class NoStoredFile(DomainError):
+    """A historic row seeded without its file (core.scale_seed): there is nothing to show."""
+
+    default_message = "Für diesen historischen Vorgang ist keine Datei gespeichert (Demodaten)."
+
+
 @dataclass(frozen=True)
 class DocumentRequest:
     """What a member (or the mail room) asks to send."""
@@ -172,6 +178,8 @@ def submission_pdf(session: Session, *, actor: Actor, submission_id: int) -> byt
     row = session.get(Submission, submission_id)
     if row is None or (actor.is_member and row.submitted_by_user_id != actor.user_id):
         raise NotAllowed("Dieses Dokument gibt es nicht oder es gehört nicht zu Ihnen.")
+    if row.blob_id is None:
+        raise NoStoredFile()
     data = blobs.load_blob(
         session, blob_id=row.blob_id, owner_type=BLOB_OWNER, owner_id=str(row.id)
     )

@@ -14,15 +14,22 @@ from faker import Faker
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, func, select
 
-from core import auth
+from core import auth, benefits
+from core.clock import utcnow
 from core.db import session_scope
 from core.history_seed import HistoryFactory, Person, birthday, company_pool
+from core.identity import devices
 from core.kvnr import make_kvnr
 from core.models.accounts import Role, UserAccount
 from core.models.histories import Earning, InsurancePeriod
+from core.models.identity import Identification
 from core.models.people import Member, ServiceLevel
 
 DEMO_PASSWORD = "hek-demo-2026"  # noqa: S105  (public demo password, listed in the README)
+# App PIN of the device seeded for each smart persona (the device gate after login).
+DEMO_APP_PIN = "123456"
+# How each smart persona was identified (FAQ: only eID lets smarthealth be activated).
+DEMO_IDENTIFICATIONS = {"jonas.smart": "eid", "miriam.health": "eid", "deniz.familie": "robo"}
 CHUNK = 5000
 
 Progress = Callable[[int, int], None]
@@ -220,7 +227,11 @@ def seed_members(
             household += 1
             batch.extend(people[: count - inserted - len(batch)])
         with session_scope(write=True, engine=engine) as session:
-            new_ids = session.scalars(insert(Member).returning(Member.id), batch).all()
+            # Core insert (not the ORM's bulk insert, which splits the batch by its NULL
+            # columns and costs four times the CPU); ids come back in parameter order.
+            members = Member.__table__
+            returning_ids = insert(members).returning(members.c.id, sort_by_parameter_order=True)
+            new_ids = session.execute(returning_ids, batch).scalars().all()
             session.commit()
         seed_histories(engine, member_ids=new_ids, seed=rng.randrange(2**32), today=factory.today)
         inserted += len(batch)
@@ -345,10 +356,35 @@ def seed_demo(
                 member_id=member_id,
                 password_hash=shared_hash,
             )
+        _seed_persona_identities(session)
         session.commit()
     seed_histories(engine, member_ids=persona_ids, today=today, rich=True)
+    with session_scope(write=True, engine=engine) as session:
+        benefits.seed_catalogue(session)  # the Leistungsüberblick's first text
     report = seed_members(engine, count=members, progress=progress)
     return SeedReport(members=report.members + 7, seconds=time.perf_counter() - started)
+
+
+def _seed_persona_identities(session: Session) -> None:
+    """Each smart persona: a succeeded identification and one device with the demo app PIN."""
+    now = utcnow()
+    pin_hash = devices.hash_app_pin(DEMO_APP_PIN)
+    for username, procedure in DEMO_IDENTIFICATIONS.items():
+        account = session.exec(select(UserAccount).where(UserAccount.username == username)).one()
+        session.add(
+            Identification(
+                member_id=account.member_id,
+                procedure=procedure,
+                purpose="upgrade",
+                status="succeeded",
+                level_reached="smarthealth_ready" if procedure == "eid" else "smart",
+                steps_done=3,
+                started_at=now,
+                completed_at=now,
+                used_at=now,
+            )
+        )
+        devices.add_device(session, user_id=account.id, name="Demo-Smartphone", pin_hash=pin_hash)
 
 
 @dataclass(frozen=True)
@@ -416,9 +452,9 @@ def seed_histories(
             earnings += member_earnings
         with session_scope(write=True, engine=engine) as session:
             if periods:
-                session.execute(insert(InsurancePeriod), periods)
+                session.execute(insert(InsurancePeriod.__table__), periods)
             if earnings:
-                session.execute(insert(Earning), earnings)
+                session.execute(insert(Earning.__table__), earnings)
             session.commit()
         periods_total += len(periods)
         earnings_total += len(earnings)

@@ -113,7 +113,12 @@ if case_id:
         if (
             first_view
         ):  # the decrypted file stays in this clerk's session only, never in a shared cache
-            st.session_state["case_pdf"] = inbox.case_pdf(db, actor=actor, submission_id=case_id)
+            try:
+                st.session_state["case_pdf"] = inbox.case_pdf(
+                    db, actor=actor, submission_id=case_id
+                )
+            except documents.NoStoredFile:  # historic demo rows have no file
+                st.session_state["case_pdf"] = None
     st.session_state["case_audited"] = case_id
     pdf = st.session_state["case_pdf"]
     item = case.item
@@ -123,18 +128,21 @@ if case_id:
         st.warning(f"Überfällig seit {format_moment(item.due_at)}.")
     viewer, context = st.columns([3, 2])
     with viewer:
-        pages = pdf_page_count(pdf)
-        controls = st.columns(2)
-        shown = controls[0].number_input(
-            "Seite", min_value=1, max_value=pages, key=f"view_page_{case_id}"
-        )
-        zoom = controls[1].slider(
-            "Zoom", min_value=50, max_value=200, value=100, step=25, key="view_zoom"
-        )
-        st.image(
-            render_pdf_pages(pdf, scale=zoom / 100, first=shown - 1, count=1)[0],
-            caption=f"Seite {shown} von {pages}",
-        )
+        if pdf is None:
+            st.info(documents.NoStoredFile.default_message)
+        else:
+            pages = pdf_page_count(pdf)
+            controls = st.columns(2)
+            shown = controls[0].number_input(
+                "Seite", min_value=1, max_value=pages, key=f"view_page_{case_id}"
+            )
+            zoom = controls[1].slider(
+                "Zoom", min_value=50, max_value=200, value=100, step=25, key="view_zoom"
+            )
+            st.image(
+                render_pdf_pages(pdf, scale=zoom / 100, first=shown - 1, count=1)[0],
+                caption=f"Seite {shown} von {pages}",
+            )
     with context:
         st.markdown(
             f"**{case.member.full_name}** · {case.member.kvnr}  \n"

@@ -28,6 +28,11 @@ with right, st.container(border=True):
             "Mit **smart** erhalten Sie zusätzlich Schreiben, nutzen den Messenger und sehen "
             "Ihre Versicherungszeiten."
         )
+        st.page_link(
+            "pages/member_identification.py",
+            label="Jetzt zu smart wechseln",
+            icon=":material/how_to_reg:",
+        )
     else:
         st.write(
             "Sie nutzen **smart**: persönliches Postfach, Messenger, Kontakt- und Bankdaten, "

@@ -21,6 +21,12 @@ with st.container(border=True):
         f"**Versichertennummer:** {me.kvnr}  \n"
         f"**Anschrift:** {me.address}"
     )
+    if me.service_level == "basic":  # FAQ: "Jetzt zu smart wechseln" also from the profile
+        st.page_link(
+            "pages/member_identification.py",
+            label="Jetzt zu smart wechseln",
+            icon=":material/how_to_reg:",
+        )
 if household:
     st.subheader("Im selben Haushalt versichert")
     st.dataframe(

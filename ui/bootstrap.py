@@ -4,12 +4,14 @@ import streamlit as st
 
 from core import migrate
 from core.errors import MissingSecrets
+from core.health import migrate as health_migrate
 from core.settings import get_secrets, get_settings
 
 
 @st.cache_resource(show_spinner="Portal wird vorbereitet …")
 def _prepare() -> str:
     get_secrets()
+    health_migrate.upgrade()  # the smarthealth provider's own database
     return migrate.upgrade()
 
 

@@ -9,7 +9,13 @@ from core.actors import Actor
 from core.db import session_scope
 from core.models.accounts import Role
 from ui import session
-from ui.registry import SCREENS, Screen, default_screen, may_open, public_screens
+from ui.registry import (
+    Screen,
+    available_screens,
+    default_screen,
+    may_open,
+    public_screens,
+)
 
 ROLE_LABELS = {Role.MEMBER: "Mitglied", Role.CLERK: "Sachbearbeitung", Role.ADMIN: "Admin"}
 LEVEL_LABELS = {"basic": "basic", "smart": "smart", "smarthealth": "smarthealth"}
@@ -21,6 +27,12 @@ def _login_page() -> None:
     session.render_login()
     for screen in public_screens():
         st.page_link(screen.path, label=screen.title, icon=screen.icon)
+
+
+def login_page_link(label: str = "Zur Anmeldung") -> None:
+    """A link back to the login screen, for public screens a visitor reached from it."""
+    login = st.Page(_login_page, title="Anmeldung", url_path="login")
+    st.page_link(login, label=label, icon=":material/login:")
 
 
 def _refusal(screen: Screen, actor: Actor | None):
@@ -51,13 +63,13 @@ def pages_for(actor: Actor | None) -> dict[str, list[st.Page]] | list[st.Page]:
             st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path)
             if s.public
             else st.Page(_refusal(s, None), title=s.title, url_path=s.url_path, visibility="hidden")
-            for s in SCREENS
+            for s in available_screens()
         ]
         return [login, *others]
     home = default_screen(role=actor.role)
     sections: dict[str, list[st.Page]] = defaultdict(list)
     hidden: list[st.Page] = []
-    for screen in SCREENS:
+    for screen in available_screens():
         if may_open(screen, role=actor.role, service_level=actor.service_level):
             sections[screen.section].append(
                 st.Page(
@@ -85,6 +97,6 @@ def render_sidebar(actor: Actor) -> None:
         st.markdown(f"**{actor.display_name}**  \n{ROLE_LABELS[actor.role]}")
         if actor.role == Role.MEMBER and actor.service_level:
             st.caption(f"Version: {LEVEL_LABELS.get(actor.service_level, actor.service_level)}")
-        if st.button("Abmelden", key="logout", icon=":material/logout:", use_container_width=True):
+        if st.button("Abmelden", key="logout", icon=":material/logout:", width="stretch"):
             session.sign_out("Sie wurden abgemeldet.")
             st.rerun()

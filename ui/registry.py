@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from core.models.accounts import Role
 from core.models.people import ServiceLevel
+from core.settings import get_settings
 
 LEVEL_RANK = {ServiceLevel.BASIC: 0, ServiceLevel.SMART: 1, ServiceLevel.SMARTHEALTH: 2}
 
@@ -18,6 +19,7 @@ class Screen:
     min_level: ServiceLevel = ServiceLevel.BASIC  # members only
     default: bool = False
     public: bool = False  # also reachable without login (e.g. "Bescheinigung prüfen")
+    demo_only: bool = False  # registered only in demo mode (personas, tours, reset)
 
     @property
     def url_path(self) -> str:
@@ -47,11 +49,29 @@ SCREENS: tuple[Screen, ...] = (
         MEMBER,
     ),
     Screen("pages/member_downloads.py", "Downloadcenter", ":material/download:", "Service", MEMBER),
+    Screen(
+        "pages/member_benefits.py",
+        "Leistungen & Services",
+        ":material/medical_services:",
+        "Service",
+        MEMBER,
+    ),
+    Screen(
+        "pages/member_health_card.py", "Gesundheitskarte", ":material/id_card:", "Service", MEMBER
+    ),
     Screen("pages/member_profile.py", "Meine Daten", ":material/person:", "Profil", MEMBER),
     Screen(
         "pages/member_family.py",
         "Familienmitglieder",
         ":material/family_restroom:",
+        "Profil",
+        MEMBER,
+    ),
+    # FAQ "Jetzt zu smart wechseln": identification through Nect Wallet (Robo-Ident or eID)
+    Screen(
+        "pages/member_identification.py",
+        "Zu smart wechseln",
+        ":material/how_to_reg:",
         "Profil",
         MEMBER,
     ),
@@ -72,6 +92,15 @@ SCREENS: tuple[Screen, ...] = (
         MEMBER,
         min_level=ServiceLevel.SMART,
     ),
+    # smart: registered devices and app PINs (FAQ: two factors, device change)
+    Screen(
+        "pages/member_devices.py",
+        "Geräte & Sicherheit",
+        ":material/phonelink_lock:",
+        "Profil",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
     Screen(
         "pages/member_insurance_history.py",
         "Versicherungszeiten & Entgelte",
@@ -79,6 +108,57 @@ SCREENS: tuple[Screen, ...] = (
         "Versicherung",
         MEMBER,
         min_level=ServiceLevel.SMART,
+    ),
+    # smart: digital insurance card and bonus programme Vorsorgeplus (FAQ)
+    Screen(
+        "pages/member_digital_card.py",
+        "Digitaler Versicherungsausweis",
+        ":material/badge:",
+        "Service",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
+    Screen(
+        "pages/member_bonus.py",
+        "Bonusprogramm",
+        ":material/redeem:",
+        "Service",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
+    # smart: Postfach with letters and replies, Messenger (FAQ "Digitaler Briefversand")
+    Screen(
+        "pages/member_postbox.py",
+        "Postfach",
+        ":material/mail:",
+        "Postfach",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
+    Screen(
+        "pages/member_messenger.py",
+        "Messenger",
+        ":material/chat:",
+        "Postfach",
+        MEMBER,
+        min_level=ServiceLevel.SMART,
+    ),
+    # smarthealth add-on (FAQ): the member's end-to-end encrypted health record
+    Screen(
+        "pages/health_record.py",
+        "Gesundheitsakte",
+        ":material/health_metrics:",
+        "smarthealth",
+        MEMBER,
+        min_level=ServiceLevel.SMARTHEALTH,
+    ),
+    Screen(
+        "pages/health_settings.py",
+        "Einstellungen & Vertrag",
+        ":material/manage_accounts:",
+        "smarthealth",
+        MEMBER,
+        min_level=ServiceLevel.SMARTHEALTH,
     ),
     # Back-office
     Screen(
@@ -91,6 +171,37 @@ SCREENS: tuple[Screen, ...] = (
     ),
     Screen("pages/clerk_inbox.py", "Posteingang", ":material/inbox:", "Back-Office", STAFF),
     Screen("pages/clerk_members.py", "Versicherte", ":material/groups:", "Back-Office", STAFF),
+    Screen("pages/clerk_messages.py", "Nachrichten", ":material/forum:", "Back-Office", STAFF),
+    Screen("pages/clerk_letters.py", "Schreiben", ":material/contract_edit:", "Back-Office", STAFF),
+    Screen(
+        "pages/clerk_certificates.py",
+        "Bescheinigungen",
+        ":material/workspace_premium:",
+        "Back-Office",
+        STAFF,
+    ),
+    Screen(
+        "pages/clerk_benefits.py",
+        "Leistungskatalog",
+        ":material/menu_book:",
+        "Back-Office",
+        STAFF,
+    ),
+    Screen(
+        "pages/clerk_bonus.py",
+        "Bonusnachweise",
+        ":material/fact_check:",
+        "Back-Office",
+        STAFF,
+    ),
+    # KV-Connect stand-in: a practice sends a letter into a record (write-only, no reading)
+    Screen(
+        "pages/health_kv_connect.py",
+        "KV-Connect (Praxis)",
+        ":material/send:",
+        "Back-Office",
+        STAFF,
+    ),
     # Product owners
     Screen(
         "pages/admin_accounts.py",
@@ -99,9 +210,38 @@ SCREENS: tuple[Screen, ...] = (
         "Admin",
         ADMIN,
     ),
+    Screen("pages/admin_dashboard.py", "Kennzahlen", ":material/monitoring:", "Back-Office", STAFF),
+    Screen(
+        "pages/admin_personas.py",
+        "Demo-Personas",
+        ":material/theater_comedy:",
+        "Admin",
+        ADMIN,
+        demo_only=True,
+    ),
+    Screen(
+        "pages/admin_tour.py", "Geführte Touren", ":material/tour:", "Admin", ADMIN, demo_only=True
+    ),
     # Everyone signed in
     Screen("pages/account.py", "Passwort ändern", ":material/key:", "Konto", EVERYONE),
     Screen("pages/privacy.py", "Datenschutz", ":material/privacy_tip:", "mehr", EVERYONE),
+    # Everyone, also without login
+    Screen(
+        "pages/password_reset.py",
+        "Passwort vergessen",
+        ":material/lock_reset:",
+        "Konto",
+        EVERYONE,
+        public=True,
+    ),
+    Screen(
+        "pages/verify_certificate.py",
+        "Bescheinigung prüfen",
+        ":material/verified_user:",
+        "mehr",
+        EVERYONE,
+        public=True,
+    ),
 )
 
 
@@ -116,13 +256,21 @@ def may_open(screen: Screen, *, role: Role, service_level: str | None) -> bool:
     return True
 
 
+def available_screens() -> list[Screen]:
+    """Every screen this server registers: demo-only screens do not exist outside demo mode."""
+    demo = get_settings().demo_mode
+    return [screen for screen in SCREENS if demo or not screen.demo_only]
+
+
 def public_screens() -> list[Screen]:
-    return [screen for screen in SCREENS if screen.public]
+    return [screen for screen in available_screens() if screen.public]
 
 
 def screens_for(*, role: Role, service_level: str | None) -> list[Screen]:
     return [
-        screen for screen in SCREENS if may_open(screen, role=role, service_level=service_level)
+        screen
+        for screen in available_screens()
+        if may_open(screen, role=role, service_level=service_level)
     ]
 
 

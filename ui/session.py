@@ -20,6 +20,7 @@ ACTOR_KEY = "hek_actor"
 NOTICE_KEY = "hek_notice"
 LOGIN_ERROR_KEY = "hek_login_error"
 ROUTED_KEY = "hek_routed"
+HEALTH_PREFIX = "health_"  # every smarthealth session key; cleared with the session
 LOGIN_FIELDS = {
     "Form name": "Anmeldung",
     "Username": "Benutzername",
@@ -89,6 +90,9 @@ def _remember(token: str, actor: Actor) -> None:
 
 def _forget() -> None:
     for key in (TOKEN_KEY, ACTOR_KEY, *_AUTHENTICATOR_KEYS):
+        st.session_state.pop(key, None)
+    # smarthealth: keys, typed secrets and opened entries live only in the signed-in session
+    for key in [key for key in st.session_state if str(key).startswith(HEALTH_PREFIX)]:
         st.session_state.pop(key, None)
 
 

@@ -43,6 +43,9 @@ class Submission(SubmissionBase, table=True):
         Index("ix_submission_status_created", "status", "created_at"),
         Index("ix_submission_member_created", "member_id", "created_at"),
         Index("ix_submission_submitter_created", "submitted_by_user_id", "created_at"),
+        # KPI dashboard (migration 0012): intake per day by type, newest decisions
+        Index("ix_submission_created_type", "created_at", "doc_type"),
+        Index("ix_submission_decided_created", "decided_at", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,6 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -31,6 +32,9 @@ class MemberBase(SQLModel):
 
 
 class Member(MemberBase, table=True):
+    # KPI dashboard (migration 0012): members per service level without a table scan
+    __table_args__ = (Index("ix_member_service_level", "service_level"),)
+
     id: int | None = Field(default=None, primary_key=True)
 
 

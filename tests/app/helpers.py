@@ -4,11 +4,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from core.seed import DEMO_PASSWORD
+from core.seed import DEMO_APP_PIN, DEMO_PASSWORD
 
 HOME = str(Path(__file__).resolve().parents[2] / "Home.py")
 LOGIN_BUTTON = "FormSubmitter:Login-Anmelden"
 TIMEOUT_SECONDS = 30
+# The device gate smart members meet after login (ui/device_gate.py)
+DEVICE_PIN = "device_pin"
+DEVICE_CONFIRM = "FormSubmitter:device_confirm-Bestätigen"
 
 
 def open_portal(page: str | None = None) -> AppTest:
@@ -19,16 +22,38 @@ def open_portal(page: str | None = None) -> AppTest:
     return at.run()
 
 
-def submit_login(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
-    """Fill in the login form that `at` shows and send it."""
+def shows_device_gate(at: AppTest) -> bool:
+    return any(field.key == DEVICE_PIN for field in at.text_input)
+
+
+def pass_device_gate(at: AppTest, pin: str = DEMO_APP_PIN) -> AppTest:
+    """Confirm the seeded demo device with its app PIN."""
+    at.text_input(key=DEVICE_PIN).input(pin)
+    return at.button(key=DEVICE_CONFIRM).click().run()
+
+
+def submit_login(
+    at: AppTest, username: str, password: str = DEMO_PASSWORD, *, pass_gate: bool = True
+) -> AppTest:
+    """Fill in the login form that `at` shows and send it; smart personas then confirm their
+    demo device's app PIN unless `pass_gate` is False."""
     at.text_input[0].input(username)
     at.text_input[1].input(password)
-    return at.button(key=LOGIN_BUTTON).click().run()
+    at = at.button(key=LOGIN_BUTTON).click().run()
+    if pass_gate and shows_device_gate(at):
+        at = pass_device_gate(at)
+    return at
 
 
-def login(username: str, password: str = DEMO_PASSWORD, page: str | None = None) -> AppTest:
+def login(
+    username: str,
+    password: str = DEMO_PASSWORD,
+    page: str | None = None,
+    *,
+    pass_gate: bool = True,
+) -> AppTest:
     """An AppTest on Home.py after submitting the login form (on `page`'s URL if given)."""
-    return submit_login(open_portal(page), username, password)
+    return submit_login(open_portal(page), username, password, pass_gate=pass_gate)
 
 
 def shown_text(at: AppTest) -> str:

@@ -6,6 +6,7 @@ Playwright's sync API is used directly (pytest-playwright is not installed). Nev
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import Engine
 
 from core.db import make_engine
-from core.seed import DEMO_PASSWORD, seed_demo
+from core.seed import DEMO_APP_PIN, DEMO_IDENTIFICATIONS, DEMO_PASSWORD, seed_demo
 from tests.conftest import fresh_sqlite_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +36,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-STARTUP_SECONDS = 30
-WAIT_MS = 15_000
+STARTUP_SECONDS = 90
+WAIT_MS = 45_000  # generous: a loaded 2-core CI machine renders slowly
 
 
 @dataclass(frozen=True)
@@ -132,16 +133,32 @@ def wait_until_shown(page: Page, target: str | Locator) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=WAIT_MS)
 
 
+def confirm_device(page: Page, pin: str = DEMO_APP_PIN) -> None:
+    """The device gate after a smart member's login: prove the (first) device's app PIN."""
+    wait_until_shown(page, page.get_by_role("heading", name="Gerät bestätigen", level=1))
+    page.locator('input[type="password"]').fill(pin)
+    page.get_by_role("button", name="Bestätigen").click()
+
+
 def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Fill in and send the login form that `page` shows."""
+    """Fill in and send the login form that `page` shows; a smart persona then confirms its
+    seeded device with the demo app PIN."""
     wait_until_shown(page, page.get_by_role("button", name="Anmelden"))
     page.get_by_role("textbox", name="Benutzername").fill(username)
     page.get_by_role("textbox", name="Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()
+    if username in DEMO_IDENTIFICATIONS and password == DEMO_PASSWORD:
+        confirm_device(page)
 
 
 def sidebar_nav(page: Page) -> Locator:
-    return page.get_by_test_id("stSidebarNav")
+    """The sidebar navigation, unfolded: Streamlit folds more than twelve pages ("View 3 more")."""
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.wait_for(state="attached", timeout=WAIT_MS)  # right after sign_in it may not be drawn yet
+    more = nav.get_by_text(re.compile(r"^View \d+ more$"))
+    if more.count() and more.first.is_visible():
+        more.first.click()
+    return nav
 
 
 def screenshot(page: Page, name: str) -> Path:

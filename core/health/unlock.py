@@ -1,0 +1,128 @@
+"""Opening a record: with the device password on a registered device, else with the key.
+
+A "device" is one browser session of the portal (its id lives in that session only), so a
+new browser or a new tab counts as a new device, as a new phone does for the app.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from core import crypto
+from core.actors import Actor
+from core.clock import utcnow
+from core.health import keys
+from core.health.errors import OwnerOnly, RecordNotActive, UnknownDevice, WrongSecurityKey
+from core.health.models import RecordAccount, RecordDevice
+from core.health.rules import active_link, find_link, owner_member_id
+
+State = Literal["not_activated", "locked", "new_device"]
+
+
+@dataclass(frozen=True)
+class RecordStatus:
+    state: State
+    reference_number: str | None = None
+
+
+def record_status(
+    session: Session, health: Session, *, actor: Actor, device_id: str, today: date
+) -> RecordStatus:
+    """Which screen the member needs; raises AccessEnded after membership plus one month."""
+    link = find_link(session, actor=actor)
+    if link is None or link.terminated_at is not None:
+        return RecordStatus("not_activated")
+    active_link(session, actor=actor, today=today)
+    known = _device(health, link.reference_number, device_id) is not None
+    return RecordStatus("locked" if known else "new_device", link.reference_number)
+
+
+def _device(health: Session, reference: str, device_id: str) -> RecordDevice | None:
+    return health.exec(
+        select(RecordDevice).where(
+            RecordDevice.reference_number == reference, RecordDevice.device_id == device_id
+        )
+    ).first()
+
+
+def _account(health: Session, reference: str) -> RecordAccount:
+    account = health.exec(
+        select(RecordAccount).where(RecordAccount.reference_number == reference).with_for_update()
+    ).first()
+    if account is None:
+        raise RecordNotActive()
+    return account
+
+
+def _unlocked(actor: Actor, reference: str, device_id: str, keypair) -> keys.UnlockedRecord:
+    return keys.UnlockedRecord(
+        member_id=actor.member_id, reference_number=reference, device_id=device_id, keypair=keypair
+    )
+
+
+def unlock_with_password(
+    session: Session, health: Session, *, actor: Actor, device_id: str, password: str, today: date
+) -> keys.UnlockedRecord:
+    """Unwrap this device's private key; a wrong password raises DecryptionFailed."""
+    reference = active_link(session, actor=actor, today=today).reference_number
+    device = _device(health, reference, device_id)
+    if device is None:
+        raise UnknownDevice()
+    keypair = crypto.unwrap_private_key(wrapped=device.wrapped_private_key, password=password)
+    account = _account(health, reference)
+    if keypair.public_bytes != account.public_key:
+        raise crypto.DecryptionFailed()
+    account.last_access_at = device.last_used_at = utcnow()
+    health.add_all([account, device])
+    health.commit()
+    return _unlocked(actor, reference, device_id, keypair)
+
+
+def unlock_with_security_key(
+    session: Session,
+    health: Session,
+    *,
+    actor: Actor,
+    device_id: str,
+    typed_key: str,
+    new_password: str,
+    today: date,
+) -> keys.UnlockedRecord:
+    """Register this device: a typo fails on the check character, another key by comparison."""
+    reference = active_link(session, actor=actor, today=today).reference_number
+    keypair = crypto.derive_member_keypair(crypto.parse_security_key(typed_key))
+    account = _account(health, reference)
+    if keypair.public_bytes != account.public_key:
+        raise WrongSecurityKey()
+    wrapped = keys.wrap_for_device(keypair, new_password)
+    now = utcnow()
+    device = _device(health, reference, device_id) or RecordDevice(
+        reference_number=reference, device_id=device_id, created_at=now
+    )
+    device.wrapped_private_key, device.last_used_at = wrapped, now
+    account.last_access_at = now
+    health.add_all([account, device])
+    health.commit()
+    return _unlocked(actor, reference, device_id, keypair)
+
+
+def require_owner(actor: Actor, unlocked: keys.UnlockedRecord) -> str:
+    """The record's reference if `unlocked` belongs to the signed-in member; staff never pass."""
+    if owner_member_id(actor) != unlocked.member_id:
+        raise OwnerOnly()
+    return unlocked.reference_number
+
+
+def show_security_key(health: Session, *, actor: Actor, unlocked: keys.UnlockedRecord) -> str:
+    """FAQ: while smarthealth is unlocked the member may display the key again."""
+    reference = require_owner(actor, unlocked)
+    account = health.get(RecordAccount, reference)
+    if account is None:
+        raise RecordNotActive()
+    return crypto.open_sealed(
+        sealed=account.sealed_security_key,
+        private_key=unlocked.keypair,
+        context=keys.security_key_context(reference),
+    ).decode("ascii")

@@ -1,0 +1,123 @@
+"""Bonusnachweise (back-office): confirm Vorsorgeplus enrolments and review evidence.
+
+Every decision is audited and mirrored onto the inbox item, so the member's send history
+shows it too. Opening a document is audited once, when it is opened.
+"""
+
+import streamlit as st
+
+from core import bonus
+from core.db import session_scope
+from core.previews import render_pdf_pages
+from ui.components import attempt, format_date, format_moment
+from ui.session import current_actor
+
+VIEW, NOTICE = "bonus_review_view", "bonus_review_notice"
+actor = current_actor()
+
+st.title("Bonusnachweise")
+st.caption(
+    "Bonusprogramm Vorsorgeplus: schriftliche Anmeldungen bestätigen und eingereichte Nachweise "
+    "anerkennen oder ablehnen. Jede Entscheidung wird protokolliert."
+)
+if notice := st.session_state.pop(NOTICE, None):
+    st.success(notice)
+
+with session_scope() as db:
+    enrolments = bonus.enrolment_queue(db, actor=actor)
+    evidence = bonus.evidence_queue(db, actor=actor)
+
+
+def _decide(action, message: str) -> None:
+    def run():
+        with session_scope(write=True) as db:
+            action(db)
+        return True
+
+    if attempt(run):
+        st.session_state[NOTICE] = message
+        st.session_state.pop(VIEW, None)
+        st.rerun()
+
+
+def _document(submission_id: int, key: str) -> None:
+    """A button that opens the uploaded file below it (decrypted once, kept in this session)."""
+    shown = st.session_state.get(VIEW)
+    if st.button("Dokument ansehen", key=key, icon=":material/visibility:"):
+
+        def load():
+            with session_scope(write=True) as db:
+                return bonus.review_document(db, actor=actor, submission_id=submission_id)
+
+        if (pdf := attempt(load)) is not None:
+            shown = (submission_id, render_pdf_pages(pdf, scale=0.9, count=3))
+            st.session_state[VIEW] = shown
+    if shown and shown[0] == submission_id:
+        for number, image in enumerate(shown[1], start=1):
+            st.image(image, caption=f"Seite {number}", width=520)
+
+
+enrolment_tab, evidence_tab = st.tabs(
+    [f"Anmeldungen ({len(enrolments)})", f"Nachweise ({len(evidence)})"]
+)
+with enrolment_tab:
+    if not enrolments:
+        st.info("Keine offenen Anmeldungen.")
+    for item in enrolments:
+        with st.container(border=True):
+            st.markdown(
+                f"**{item.member_name}** · {item.kvnr} · geboren {format_date(item.birth_date)}  \n"
+                f"Antrag eingegangen {format_moment(item.applied_at)} · {item.tracking_id}"
+            )
+            _document(item.submission_id, f"enrol_view_{item.member_id}")
+            confirm, reject = st.columns(2)
+            if confirm.button(
+                "Anmeldung bestätigen", key=f"enrol_confirm_{item.member_id}", type="primary"
+            ):
+                _decide(
+                    lambda db, item=item: bonus.confirm_enrolment(
+                        db, actor=actor, member_id=item.member_id
+                    ),
+                    f"Anmeldung von {item.member_name} bestätigt.",
+                )
+            reason = reject.text_input(
+                "Grund einer Ablehnung (sieht das Mitglied)", key=f"enrol_reason_{item.member_id}"
+            )
+            if reject.button("Ablehnen", key=f"enrol_reject_{item.member_id}"):
+                _decide(
+                    lambda db, item=item, reason=reason: bonus.reject_enrolment(
+                        db, actor=actor, member_id=item.member_id, reason=reason
+                    ),
+                    f"Anmeldung von {item.member_name} abgelehnt.",
+                )
+
+with evidence_tab:
+    if not evidence:
+        st.info("Keine offenen Nachweise.")
+    for item in evidence:
+        with st.container(border=True):
+            st.markdown(
+                f"**{item.category_title}** · {item.points} Punkte · vom "
+                f"{format_date(item.evidence_date)}  \n{item.member_name} · {item.kvnr} · "
+                f"eingereicht am {format_date(item.submitted_on)} · {item.tracking_id}"
+            )
+            _document(item.submission_id, f"evidence_view_{item.id}")
+            accept, reject = st.columns(2)
+            if accept.button("Anerkennen", key=f"evidence_accept_{item.id}", type="primary"):
+                _decide(
+                    lambda db, item=item: bonus.accept_evidence(
+                        db, actor=actor, evidence_id=item.id
+                    ),
+                    f"{item.category_title} für {item.member_name} anerkannt "
+                    f"({item.points} Punkte).",
+                )
+            reason = reject.text_input(
+                "Grund einer Ablehnung (sieht das Mitglied)", key=f"evidence_reason_{item.id}"
+            )
+            if reject.button("Ablehnen", key=f"evidence_reject_{item.id}"):
+                _decide(
+                    lambda db, item=item, reason=reason: bonus.reject_evidence(
+                        db, actor=actor, evidence_id=item.id, reason=reason
+                    ),
+                    f"{item.category_title} für {item.member_name} abgelehnt.",
+                )

@@ -1,0 +1,76 @@
+"""An anonymous visitor checks a certificate's Prüfcode on the public page, without logging in."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
+
+from core import auth, certificate_issuing, certificates
+from core.crypto import generate_signing_key, signing_key_to_text
+from core.db import session_scope
+from core.models.accounts import UserAccount
+from core.models.issued_certificates import IssuedCertificate
+from core.seed import DEMO_PERSONAS
+from tests.browser.helpers import WAIT_MS, Portal, running_portal, screenshot, wait_until_shown
+
+pytestmark = pytest.mark.browser
+
+LENA = next(p for p in DEMO_PERSONAS if p.username == "lena.basic")
+SIGNING_KEY = generate_signing_key("sig-browser")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory, chromium: Browser) -> Iterator[Portal]:
+    """A server whose signing key this test knows (demo mode reads it from its data folder)."""
+    workdir = tmp_path_factory.mktemp("verify-portal")
+    (workdir / "demo-secrets.toml").write_text(
+        f'signing_key = "{signing_key_to_text(SIGNING_KEY)}"\n', encoding="utf-8"
+    )
+    with running_portal(workdir) as running:
+        context = chromium.new_context()  # one visit, so deep links go through Home.py
+        warm_up = context.new_page()
+        warm_up.goto(running.url())
+        # The first run imports and prepares everything: allow for a busy machine.
+        expect(warm_up.get_by_role("button", name="Anmelden")).to_be_visible(timeout=4 * WAIT_MS)
+        context.close()
+        yield running
+
+
+def _actor(db, username):
+    account = db.exec(select(UserAccount).where(UserAccount.username == username)).one()
+    return auth.actor_for(db, account)
+
+
+def _issued_payload(portal: Portal) -> str:
+    with session_scope(write=True, engine=portal.engine) as db:
+        filed = certificates.request_certificate(
+            db,
+            actor=_actor(db, "lena.basic"),
+            cert_type="versicherung",
+            kvnr=LENA.kvnr,
+            idempotency_key=uuid.uuid4().hex,
+        )
+        issued = certificate_issuing.issue_certificate(
+            db, actor=_actor(db, "sachbearbeitung"), request_id=filed.id, signing_key=SIGNING_KEY
+        )
+        return db.get(IssuedCertificate, issued.id).payload
+
+
+def test_anonymous_visitor_checks_a_payload_on_the_verify_page(portal: Portal, page: Page):
+    payload = _issued_payload(portal)
+
+    page.goto(portal.url("verify_certificate"))
+    wait_until_shown(page, page.get_by_role("heading", name="Bescheinigung prüfen", level=1))
+    expect(page.get_by_role("button", name="Anmelden")).to_have_count(0)
+    page.get_by_role("tab", name="Prüfcode eingeben").click()
+    page.get_by_role("textbox", name="Prüfcode").fill(payload)
+    page.get_by_role("button", name="Prüfen", exact=True).click()
+
+    wait_until_shown(page, "Die Bescheinigung ist gültig.")
+    screenshot(page, "anonymous-verify-certificate")
+    expect(page.get_by_text("Name: Lena Berger")).to_be_visible()
+    expect(page.get_by_text("Geburtsdatum: 17.04.1991")).to_be_visible()
+    expect(page.get_by_text(LENA.kvnr)).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)

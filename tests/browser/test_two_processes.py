@@ -1,0 +1,160 @@
+"""Two portal processes on one database, as behind a load balancer: a member sends a document
+through process A, a clerk working on process B sees it and claims it, and the audit chain
+written by both processes still verifies.
+
+The processes share nothing but the database and the secrets (given as HEK_* environment
+variables, as docs/SCALING.md says); each has its own data directory and port.
+"""
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from playwright.sync_api import Browser, Page
+from sqlmodel import Session, select
+
+from core.audit import verify_chain
+from core.db import make_engine
+from core.models.accounts import UserAccount
+from core.models.documents import Submission
+from core.seed import seed_demo
+from core.settings import SECRET_GENERATORS
+from tests.browser.helpers import (
+    IDLE,
+    PROJECT_ROOT,
+    STARTUP_SECONDS,
+    WAIT_MS,
+    _free_port,
+    _healthy,
+    _stop,
+    sidebar_nav,
+    sign_in,
+    wait_until_shown,
+)
+from tests.conftest import BACKENDS, fresh_database_url
+
+pytestmark = pytest.mark.browser
+
+
+@contextlib.contextmanager
+def two_processes(database_url: str, workdir: Path) -> Iterator[tuple[str, str]]:
+    """Start two `streamlit run Home.py` on one database with the same secrets; yield their
+    base URLs; stop both process groups."""
+    shared = {f"HEK_{name.upper()}": generate() for name, generate in SECRET_GENERATORS.items()}
+    servers: list[tuple[subprocess.Popen, str, Path]] = []
+    try:
+        for name in ("a", "b"):
+            data_dir = workdir / name
+            data_dir.mkdir()
+            port = _free_port()
+            env = {
+                **os.environ,
+                **shared,
+                "DATABASE_URL": database_url,
+                "HEALTH_DATABASE_URL": f"sqlite:///{workdir / 'smarthealth.db'}",
+                "HEK_MODE": "demo",
+                "HEK_DATA_DIR": str(data_dir),
+                "HEK_BCRYPT_ROUNDS": "4",
+            }
+            log = data_dir / "streamlit.log"
+            with log.open("w") as handle:
+                server = subprocess.Popen(
+                    [
+                        str(PROJECT_ROOT / ".venv" / "bin" / "streamlit"),
+                        "run",
+                        "Home.py",
+                        "--server.port",
+                        str(port),
+                        "--server.address",
+                        "127.0.0.1",
+                        "--server.headless",
+                        "true",
+                    ],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            servers.append((server, f"http://127.0.0.1:{port}", log))
+        deadline = time.monotonic() + STARTUP_SECONDS
+        for server, base_url, log in servers:
+            while not _healthy(base_url):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
+        yield servers[0][1], servers[1][1]
+    finally:
+        for server, _, _ in servers:
+            _stop(server)
+
+
+def _sick_note(path: Path) -> None:
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=24)
+    document.cell(text="Arbeitsunfaehigkeitsbescheinigung")
+    path.write_bytes(bytes(document.output()))
+
+
+def _new_page(chromium: Browser) -> Page:
+    page = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE").new_page()
+    page.set_default_timeout(WAIT_MS)
+    return page
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_member_sends_on_one_process_and_a_clerk_claims_it_on_the_other(
+    backend: str, chromium: Browser, tmp_path
+):
+    database_url = fresh_database_url(backend)
+    engine = make_engine(database_url)
+    seed_demo(engine, members=5)  # migrated once, before either process starts
+    pdf = tmp_path / "au.pdf"
+    _sick_note(pdf)
+
+    with two_processes(database_url, tmp_path) as (process_a, process_b):
+        member = _new_page(chromium)
+        member.goto(process_a)
+        sign_in(member, "lena.basic")
+        sidebar_nav(member).get_by_role("link", name="Dokument senden").click()
+        wait_until_shown(member, member.get_by_role("heading", name="Dokument senden", level=1))
+        member.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(pdf)
+        )
+        wait_until_shown(member, member.get_by_role("heading", name="Vorschau"))
+        member.get_by_role("button", name="Senden").click()
+        wait_until_shown(member, member.get_by_text("Ihre Tracking-ID:"))
+        tracking_id = member.locator('[data-testid="stCode"] code').first.inner_text().strip()
+
+        clerk = _new_page(chromium)
+        clerk.goto(process_b)
+        sign_in(clerk, "sachbearbeitung")
+        sidebar_nav(clerk).get_by_role("link", name="Posteingang").click()
+        wait_until_shown(clerk, clerk.get_by_role("heading", name="Posteingang", level=1))
+        clerk.get_by_text("Filter und Suche").click()
+        clerk.get_by_label("Suche: Tracking-ID, Versichertennummer oder Name").fill(tracking_id)
+        clerk.keyboard.press("Enter")
+        clerk.wait_for_selector(IDLE)
+        clerk.get_by_role("button", name="Nächsten Vorgang übernehmen").click()
+        wait_until_shown(clerk, clerk.get_by_role("heading", name=f"Vorgang {tracking_id}"))
+        member.context.close()
+        clerk.context.close()
+
+    with Session(engine) as session:
+        submission = session.exec(
+            select(Submission).where(Submission.tracking_id == tracking_id)
+        ).one()
+        clerk_account = session.exec(
+            select(UserAccount).where(UserAccount.username == "sachbearbeitung")
+        ).one()
+        chain = verify_chain(session)
+    engine.dispose()
+    assert submission.assigned_clerk_id == clerk_account.id
+    assert chain.intact, chain.problems
+    assert chain.entries > 0

@@ -1,0 +1,339 @@
+"""Demo reset, bulk seeding at scale and the KPI aggregates, on SQLite and PostgreSQL."""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, MetaData, event, inspect, text
+from sqlmodel import func, select
+
+from core import audit, auth, dashboard, demo_reset, documents, personas, scale_seed
+from core.actors import Actor
+from core.clock import to_berlin, utcnow
+from core.db import make_engine, session_scope
+from core.errors import NotAllowed, SessionEnded
+from core.identifiers import parse_identifier
+from core.models.audit import AuditEntry, AuditHead
+from core.models.documents import Submission
+from core.models.people import Member
+from core.scale_seed import (
+    HISTORY_YEARS,
+    SeedPlan,
+    bulk_tracking_ids,
+    seed_population,
+    seed_submissions,
+)
+from core.seed import DEMO_PASSWORD, seed_members
+from core.settings import get_settings
+from tests.conftest import BACKENDS, fresh_database_url
+
+DEMO_MEMBERS = 20
+KEEP = {"alembic_version", "record_alembic_version"}
+
+
+@pytest.fixture
+def production_mode(monkeypatch) -> Iterator[None]:
+    monkeypatch.setenv("HEK_MODE", "production")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    tables = MetaData()
+    tables.reflect(bind=engine)
+    with engine.connect() as connection:
+        return {
+            name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in tables.tables.items()
+            if name not in KEEP
+        }
+
+
+def sign_in(engine: Engine, username: str):
+    with session_scope(write=True, engine=engine) as session:
+        return auth.login(session, username=username, password=DEMO_PASSWORD)
+
+
+@pytest.fixture(params=BACKENDS)
+def twin_engines(request) -> Iterator[tuple[Engine, Engine]]:
+    """Two fresh databases on the same backend: one gets reset, one is seeded from scratch."""
+    engines = (
+        make_engine(fresh_database_url(request.param)),
+        make_engine(fresh_database_url(request.param)),
+    )
+    yield engines
+    for created in engines:
+        created.dispose()
+
+
+def test_reset_leaves_exactly_the_demo_data_and_ends_every_session(twin_engines):
+    used, fresh = twin_engines
+    seed_population(used, SeedPlan(members=DEMO_MEMBERS, demo=True))
+    signed_in = sign_in(used, "admin")
+    with session_scope(write=True, engine=used) as session:
+        persona = personas.act_as(session, admin=signed_in.actor, username="lena.basic")
+    seed_members(used, count=15, seed=99)  # someone added more data meanwhile
+    progress: list[tuple[float, str]] = []
+
+    report = demo_reset.reset_demo(
+        used,
+        actor=signed_in.actor,
+        members=DEMO_MEMBERS,
+        progress=lambda fraction, line: progress.append((fraction, line)),
+    )
+    seed_population(fresh, SeedPlan(members=DEMO_MEMBERS, demo=True))
+
+    expected = row_counts(fresh)
+    expected["audit_entry"] += 1  # the reset is the first entry of the new chain
+    expected["user_session"] = 0
+    assert row_counts(used) == expected
+    assert report.tables_cleared == len(expected)
+    with session_scope(engine=used) as session:
+        assert audit.verify_chain(session).intact
+        entry = session.exec(select(AuditEntry)).one()
+        assert (entry.seq, entry.actor, entry.action) == (1, "admin", "reset_demo")
+        assert session.get(AuditHead, 1).last_seq == 1
+        kvnrs = set(session.exec(select(Member.kvnr)).all())
+    with session_scope(engine=fresh) as session:
+        assert kvnrs == set(session.exec(select(Member.kvnr)).all())
+    for token in (signed_in.token, persona.token):
+        with session_scope(write=True, engine=used) as session, pytest.raises(SessionEnded):
+            auth.resume(session, token=token)
+    fractions = [fraction for fraction, _ in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert progress[-1][1] == "Demodaten sind neu aufgebaut."
+    assert sign_in(used, "lena.basic").actor.service_level == "basic"
+
+
+def test_reset_is_refused_to_clerks_and_outside_demo_mode(engine, production_mode):
+    seed_population(engine, SeedPlan(members=3, demo=True))
+    counts = row_counts(engine)
+    clerk = Actor(user_id=5, username="sachbearbeitung", role="clerk", display_name="S")
+    admin = Actor(user_id=7, username="admin", role="admin", display_name="A")
+
+    with pytest.raises(NotAllowed):
+        demo_reset.reset_demo(engine, actor=clerk)
+    with pytest.raises(personas.NotInDemoMode):
+        demo_reset.reset_demo(engine, actor=admin)
+
+    assert row_counts(engine) == counts
+
+
+def test_reset_refuses_a_clerk_in_demo_mode(engine):
+    seed_population(engine, SeedPlan(members=3, demo=True))
+    clerk = sign_in(engine, "sachbearbeitung").actor
+
+    with pytest.raises(NotAllowed, match="Nur Admins"):
+        demo_reset.reset_demo(engine, actor=clerk)
+
+
+def test_bulk_seeding_gives_about_ten_documents_per_member_over_six_years(engine):
+    seed_members(engine, count=2000, seed=11)
+    started = utcnow()
+
+    inserted = seed_submissions(engine, seed=5)
+
+    with session_scope(engine=engine) as session:
+        rows = session.exec(
+            select(
+                Submission.tracking_id,
+                Submission.status,
+                Submission.doc_type,
+                Submission.created_at,
+                Submission.decided_at,
+                Submission.blob_id,
+            )
+        ).all()
+    assert len(rows) == inserted
+    assert 9.0 <= inserted / 2000 <= 11.0
+    tracking_ids = [row[0] for row in rows]
+    assert len(set(tracking_ids)) == len(tracking_ids)
+    assert all(parse_identifier(tracking_id) == tracking_id for tracking_id in tracking_ids)
+    statuses = Counter(row[1] for row in rows)
+    assert statuses["erledigt"] / inserted > 0.85
+    assert 0 < statuses["eingegangen"] + statuses["in_bearbeitung"] < 0.05 * inserted
+    assert {row[2] for row in rows} == set(documents.DOCUMENT_TYPES)
+    oldest = started - timedelta(days=round(365.25 * HISTORY_YEARS) + 1)
+    assert all(oldest <= row[3] <= started for row in rows)
+    assert all(row[4] is None or row[4] >= row[3] for row in rows)
+    assert all(row[5] is None for row in rows)
+
+
+def test_seeding_documents_again_skips_every_member_who_has_some(engine):
+    seed_members(engine, count=300, seed=12)
+    seed_submissions(engine, seed=5)
+    per_member = documents_per_member(engine)
+
+    seed_submissions(engine, seed=6)
+
+    again = documents_per_member(engine)
+    assert {member: again[member] for member in per_member} == per_member
+    assert len(again) - len(per_member) < 30  # only members who had drawn none
+
+
+def submission_indexes(engine: Engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes("submission")}
+
+
+def test_a_bulk_load_builds_every_index_again_and_loads_the_same_rows(engine, monkeypatch):
+    before = submission_indexes(engine)
+    monkeypatch.setattr(scale_seed, "BULK_LOAD_MEMBERS", 1)  # bulk mode at any size
+    seed_members(engine, count=200, seed=13)
+
+    inserted = seed_submissions(engine, seed=5)
+
+    assert submission_indexes(engine) == before
+    assert len(documents_per_member(engine)) > 180
+    assert sum(documents_per_member(engine).values()) == inserted
+
+
+def test_indexes_a_crashed_bulk_load_left_out_are_created_first(engine):
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_submission_created_type"))
+    seed_members(engine, count=5, seed=14)
+
+    seed_submissions(engine, seed=5)
+
+    assert "ix_submission_created_type" in submission_indexes(engine)
+
+
+def documents_per_member(engine: Engine) -> dict[int, int]:
+    with session_scope(engine=engine) as session:
+        return dict(
+            session.exec(
+                select(Submission.member_id, func.count()).group_by(Submission.member_id)
+            ).all()
+        )
+
+
+def test_bulk_tracking_ids_read_back_like_single_ones():
+    ids = bulk_tracking_ids(5000)
+
+    assert len(set(ids)) == 5000
+    assert all(parse_identifier(tracking_id) == tracking_id for tracking_id in ids)
+    assert all(len(tracking_id) == len("HEK-7KQ2-M9XD-4TPW-R3V8-C") for tracking_id in ids)
+
+
+def test_a_historic_document_without_a_file_gets_a_german_message(engine):
+    seed_population(engine, SeedPlan(members=5, demo=True))
+    clerk = sign_in(engine, "sachbearbeitung").actor
+    with session_scope(engine=engine) as session:
+        historic = session.exec(select(Submission.id)).first()
+
+    with (
+        session_scope(write=True, engine=engine) as session,
+        pytest.raises(documents.NoStoredFile) as missing,
+    ):
+        documents.submission_pdf(session, actor=clerk, submission_id=historic)
+
+    assert missing.value.message == (
+        "Für diesen historischen Vorgang ist keine Datei gespeichert (Demodaten)."
+    )
+
+
+@pytest.fixture
+def seeded(engine) -> Engine:
+    seed_population(engine, SeedPlan(members=300, demo=True))
+    return engine
+
+
+def test_dashboard_aggregates_match_counting_every_row(seeded):
+    admin = sign_in(seeded, "admin").actor
+
+    with session_scope(engine=seeded) as session:
+        figures = dashboard.dashboard(session, actor=admin, days=30)
+        members = session.exec(select(Member.service_level)).all()
+        rows = session.exec(
+            select(Submission.doc_type, Submission.status, Submission.created_at)
+        ).all()
+
+    assert figures.members_total == len(members)
+    assert figures.members_by_level == dict(Counter(members))
+    assert figures.submissions_total == len(rows)
+    open_rows = [row for row in rows if row[1] in ("eingegangen", "in_bearbeitung")]
+    assert figures.open_total == len(open_rows) == sum(figures.backlog_by_age.values())
+    assert figures.open_by_type == dict(Counter(row[0] for row in open_rows))
+    assert figures.oldest_open_at == min(row[2] for row in open_rows)
+    since = utcnow() - timedelta(days=30)
+    expected: dict = {}
+    for doc_type, _status, created_at in rows:
+        if created_at >= since:
+            day = expected.setdefault(to_berlin(created_at).date(), Counter())
+            day[doc_type] += 1
+    assert figures.intake_per_day == {day: dict(count) for day, count in sorted(expected.items())}
+    assert figures.median_handling_hours is not None and figures.median_handling_hours > 1
+
+
+def test_dashboard_counts_certificates_and_identifications_of_deployed_features(seeded):
+    admin = sign_in(seeded, "admin").actor
+
+    with session_scope(engine=seeded) as session:
+        figures = dashboard.dashboard(session, actor=admin)
+        succeeded = session.execute(
+            text(
+                "SELECT procedure, count(*) FROM identification "
+                "WHERE status = 'succeeded' GROUP BY procedure"
+            )
+        ).all()
+
+    assert figures.identifications == dict(succeeded)  # the smart personas' identifications
+    assert figures.certificates_requested == {}
+    assert figures.certificates_issued == {}
+
+
+def test_members_do_not_see_the_dashboard(seeded):
+    lena = sign_in(seeded, "lena.basic").actor
+
+    with session_scope(engine=seeded) as session, pytest.raises(NotAllowed):
+        dashboard.dashboard(session, actor=lena)
+
+
+def test_dashboard_reads_submissions_and_members_through_indexes_only():
+    """On SQLite, EXPLAIN every dashboard query: no full scan of the two big tables."""
+    engine = make_engine(fresh_database_url("sqlite"))
+    seed_population(engine, SeedPlan(members=50, demo=True))
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    statements: list[tuple[str, tuple]] = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    admin = sign_in(engine, "admin").actor
+    event.listen(engine, "before_cursor_execute", remember)
+    with session_scope(engine=engine) as session:
+        dashboard.dashboard(session, actor=admin)
+    event.remove(engine, "before_cursor_execute", remember)
+
+    full_scans = []
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            for row in plan:
+                detail = row[-1]
+                if detail in ("SCAN submission", "SCAN member") or detail.startswith(
+                    ("SCAN submission USING INDEX", "SCAN member USING INDEX")
+                ):
+                    full_scans.append((detail, statement))
+    engine.dispose()
+    assert full_scans == []
+    assert len(statements) >= 8
+
+
+def test_the_seed_command_prints_each_step_with_its_rate(engine, capsys, monkeypatch):
+    from core import __main__ as cli
+
+    monkeypatch.setattr(cli, "get_engine", lambda: engine)
+    monkeypatch.setattr(cli.migrate, "upgrade", lambda *args: None)
+
+    assert cli.main(["seed", "--members", "40"]) == 0
+
+    printed = capsys.readouterr().out
+    assert "Mitglieder, Versicherungszeiten, Entgelte: 47 in" in printed
+    assert "Dokumente (ohne Dateien): " in printed and "/s)." in printed
+    with session_scope(engine=engine) as session:
+        assert session.exec(select(func.count()).select_from(Submission)).one() > 200

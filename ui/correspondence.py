@@ -1,0 +1,84 @@
+"""Rendering shared by Postfach, Messenger and the back-office.
+
+Text a member typed is shown with st.text only: it never goes through Markdown or HTML, so
+"<script>" or "**fett**" appear exactly as typed, in the member's and in a clerk's browser.
+Member text never goes into button labels, radio options or expander titles either
+(those render Markdown); selectbox options and dataframe cells are plain.
+"""
+
+import re
+from collections.abc import Callable
+
+import streamlit as st
+
+from core.correspondence import Attachment
+from core.db import session_scope
+from core.messenger import MessageView
+from ui.components import format_moment, format_size
+
+UPLOAD_TYPES = ["pdf", "jpg", "jpeg", "png", "heic", "heif"]
+UPLOAD_LABEL = "Anhang (optional): PDF, JPEG, PNG oder HEIC"
+# Inline Markdown (emphasis, code, links, HTML, colour and emoji directives, maths, tables).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>~:$|#])")
+# Block Markdown at the start: lists ("- ", "+ ", "1. "), quotes (">").
+_BLOCK_START = re.compile(r"^(\s*\d*)([-+>.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """For the few places a name or subject must sit inside Markdown (captions, headings)."""
+    escaped = _MARKDOWN.sub(r"\\\1", text.replace("\n", " "))
+    return _BLOCK_START.sub(lambda match: f"{match.group(1)}\\{match.group(2)}", escaped)
+
+
+def deferred(fetch: Callable[..., Attachment], **arguments) -> Callable[[], bytes]:
+    """Bytes for st.download_button, decrypted only when the person clicks (and audited then)."""
+
+    def load() -> bytes:
+        with session_scope(write=True) as db:
+            return fetch(db, **arguments).data
+
+    return load
+
+
+def attachment_line(
+    *, name: str, size: int | None, mime: str | None, data: Callable[[], bytes], key: str
+) -> None:
+    st.download_button(
+        f"Anhang herunterladen ({format_size(size or 0)})",
+        data=data,
+        file_name=name,
+        mime=mime or "application/octet-stream",
+        key=key,
+        icon=":material/attach_file:",
+        on_click="ignore",
+    )
+    st.text(name)
+
+
+def message_bubble(
+    message: MessageView,
+    *,
+    own: bool,
+    attachment: Callable[[], bytes] | None = None,
+    extra: Callable[[MessageView], None] | None = None,
+) -> None:
+    """One chat message: author and time as caption, the body as plain text."""
+    with st.chat_message(
+        "user" if own else "assistant", avatar=None if own else ":material/support_agent:"
+    ):
+        st.caption(f"{escape_markdown(message.author_name)} · {format_moment(message.created_at)}")
+        if message.body:
+            st.text(message.body)
+        if message.attachment_name and attachment is not None:
+            attachment_line(
+                name=message.attachment_name,
+                size=message.attachment_size,
+                mime=message.attachment_mime,
+                data=attachment,
+                key=f"attachment_{message.id}",
+            )
+        if message.filed_tracking_id:
+            st.caption("In den Posteingang übernommen, Tracking-ID:")
+            st.code(message.filed_tracking_id, language=None)
+        if extra is not None:
+            extra(message)
