@@ -56,6 +56,7 @@ IDLE_SESSIONS = 200
 ROUNDS = 3  # per user: browse + send (members) or inbox + claim (clerks)
 CLERK_SHARE = 5  # every fifth active user is a clerk
 THINK_SECONDS = (1.0, 3.0)
+ARRIVAL_SECONDS = 1.0  # one more user arrives every second until all are there
 ACTION_TIMEOUT_MS = 90_000
 IDLE_HOLD_SECONDS = 15
 IDLE_OPENING_AT_ONCE = 10
@@ -372,8 +373,8 @@ async def _active(server: Server, *, users: int, minutes: float, pdf: Path) -> R
             journey = partial(_clerk, username=username, base_url=server.base_url, end=end)
             tasks.append(_user(browser, username, rec, journey))
         random.shuffle(tasks)
-        # Arrivals spread over a few seconds, as people do; the time bound covers stragglers.
-        staggered = [_after(index * 0.25, task) for index, task in enumerate(tasks)]
+        # Arrivals spread over the first seconds, as people do; the time bound covers stragglers.
+        staggered = [_after(index * ARRIVAL_SECONDS, task) for index, task in enumerate(tasks)]
         remaining = max(1.0, end - time.monotonic() + ACTION_TIMEOUT_MS / 1000)
         try:
             await asyncio.wait_for(asyncio.gather(*staggered), timeout=remaining)

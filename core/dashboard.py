@@ -6,14 +6,14 @@ of features that are not deployed are skipped: their figure is None.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Table, func, inspect
 from sqlmodel import Session, SQLModel, col, select
 
 from core import inbox_kpis
 from core.actors import Actor
-from core.clock import to_berlin, utcnow
+from core.clock import BERLIN, to_berlin, today_berlin
 from core.errors import NotAllowed
 from core.models.documents import Submission
 from core.models.people import Member
@@ -51,13 +51,19 @@ def _as_utc_hour(value) -> datetime:
     return value
 
 
+def intake_since(days: int) -> datetime:
+    """Midnight in Berlin `days - 1` days ago: `days` whole calendar days up to today."""
+    first_day = today_berlin() - timedelta(days=days - 1)
+    return datetime.combine(first_day, time(), tzinfo=BERLIN).astimezone(UTC)
+
+
 def intake_per_day(session: Session, *, days: int) -> dict[date, dict[str, int]]:
-    """Submissions per Berlin calendar day and type, the last `days` days.
+    """Submissions per Berlin calendar day and type, the last `days` days (today included).
 
     Grouped by UTC hour in the database (at most 24 × days × types rows come back), then
     summed to Berlin days here: Berlin's offset is whole hours, so no row lands wrong.
     """
-    since = utcnow() - timedelta(days=days)
+    since = intake_since(days)
     hour = _hour(session, Submission.created_at)
     rows = session.exec(
         select(hour, Submission.doc_type, func.count())

@@ -251,9 +251,7 @@ def _clerk_ids(engine: Engine) -> list[int]:
     with session_scope(engine=engine) as session:
         return list(
             session.exec(
-                select(UserAccount.id).where(
-                    col(UserAccount.role).in_([Role.CLERK, Role.ADMIN]), UserAccount.is_active
-                )
+                select(UserAccount.id).where(UserAccount.role == Role.CLERK, UserAccount.is_active)
             ).all()
         )
 
@@ -362,8 +360,12 @@ def _indexes_built_afterwards(engine: Engine, *, enabled: bool) -> Iterator[None
 
 def _ensure_indexes(engine: Engine) -> None:
     with engine.begin() as connection:
+        if is_sqlite(engine):  # building an index sorts in the page cache
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_SEED_CACHE_KIB}")
         for index in Submission.__table__.indexes:
             index.create(connection, checkfirst=True)
+        if is_sqlite(engine):
+            connection.exec_driver_sql("PRAGMA cache_size=-2000")
 
 
 def seed_submissions(

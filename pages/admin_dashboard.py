@@ -48,13 +48,13 @@ columns[4].metric("smart oder smarthealth", f"{smart_share:.1%}".replace(".", ",
 if data.oldest_open_at is not None:
     st.caption(f"Ältester offener Vorgang: Eingang {format_moment(data.oldest_open_at)}")
 
-st.plotly_chart(kpi_charts.intake(data), use_container_width=True, key="kpi_intake")
+st.plotly_chart(kpi_charts.intake(data), width="stretch", key="kpi_intake")
 left, right = st.columns(2)
-left.plotly_chart(kpi_charts.backlog(data), use_container_width=True, key="kpi_backlog")
-right.plotly_chart(kpi_charts.open_by_type(data), use_container_width=True, key="kpi_open")
+left.plotly_chart(kpi_charts.backlog(data), width="stretch", key="kpi_backlog")
+right.plotly_chart(kpi_charts.open_by_type(data), width="stretch", key="kpi_open")
 
 left, middle, right = st.columns(3)
-left.plotly_chart(kpi_charts.adoption(data), use_container_width=True, key="kpi_adoption")
+left.plotly_chart(kpi_charts.adoption(data), width="stretch", key="kpi_adoption")
 with middle:
     if data.certificates_issued is None and data.certificates_requested is None:
         st.info("Bescheinigungen: noch nicht verfügbar.")
@@ -63,31 +63,35 @@ with middle:
             kpi_charts.counts(
                 "Ausgestellte Bescheinigungen", data.certificates_issued, kpi_charts.DELIVERY_LABELS
             ),
-            use_container_width=True,
+            width="stretch",
             key="kpi_certificates",
         )
-    else:
+    elif data.certificates_requested:
         st.plotly_chart(
             kpi_charts.counts(
                 "Angeforderte Bescheinigungen",
-                data.certificates_requested or {},
+                data.certificates_requested,
                 kpi_charts.CERTIFICATE_STATUS_LABELS,
             ),
-            use_container_width=True,
+            width="stretch",
             key="kpi_certificates",
         )
+    else:
+        st.info("Bescheinigungen: noch keine angefordert.")
 with right:
     if data.identifications is None:
         st.info("Identifizierungen: noch nicht verfügbar.")
-    else:
+    elif data.identifications:
         st.plotly_chart(
             kpi_charts.counts(
-                "Erfolgreiche Identifizierungen nach Verfahren",
+                "Identifizierungen nach Verfahren",
                 data.identifications,
                 kpi_charts.PROCEDURE_LABELS,
             ),
-            use_container_width=True,
+            width="stretch",
             key="kpi_identifications",
         )
+    else:
+        st.info("Identifizierungen: noch keine erfolgreich abgeschlossen.")
 elapsed = f"{seconds:.2f}".replace(".", ",")
 st.caption(f"Alle Kennzahlen in der Datenbank berechnet in {elapsed} s.")

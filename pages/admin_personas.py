@@ -36,7 +36,7 @@ for number, persona in enumerate(people):
             f"Als {persona.display_name.split()[0]} handeln",
             key=f"act_as_{persona.username}",
             icon=":material/theater_comedy:",
-            use_container_width=True,
+            width="stretch",
         ):
             switch_to(persona.username, return_page=THIS_PAGE)
 

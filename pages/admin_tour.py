@@ -77,7 +77,7 @@ for tour in tours.load_tours():
                 f"{screen.title} öffnen",
                 key=f"go_{widget}",
                 icon=":material/theater_comedy:",
-                use_container_width=True,
+                width="stretch",
             ):
                 switch_to(step.persona, next_page=step.page, return_page=THIS_PAGE)
         if complete:

@@ -53,11 +53,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-labels = {
-    item.id: f"{item.member_name} ({item.kvnr}) · {item.subject}"
-    + (f" · {item.unread} neu" if item.unread else "")
-    for item in items
-}
+# Stable labels (no unread count): Streamlit ties a selectbox's identity to its labels.
+labels = {item.id: f"{item.member_name} ({item.kvnr}) · {item.subject}" for item in items}
 chosen = st.selectbox(
     "Unterhaltung öffnen",
     options=list(labels),

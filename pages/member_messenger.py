@@ -9,7 +9,13 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.uploads import IncomingFile
 from ui.components import format_moment
-from ui.correspondence import UPLOAD_LABEL, UPLOAD_TYPES, deferred, message_bubble
+from ui.correspondence import (
+    UPLOAD_LABEL,
+    UPLOAD_TYPES,
+    deferred,
+    escape_markdown,
+    message_bubble,
+)
 from ui.session import current_actor
 
 actor = current_actor()
@@ -70,15 +76,23 @@ if not conversations:
 
 
 def _label(conversation_id: int) -> str:
+    # Stable labels: Streamlit ties a selectbox's identity to its option labels, so a label
+    # that changed with every new message would drop the selection on the next click.
     item = next(c for c in conversations if c.id == conversation_id)
-    unread = f" · {item.unread} neu" if item.unread else ""
-    return f"{item.subject} ({item.status_label}, {format_moment(item.updated_at)}){unread}"
+    return f"{item.subject} (begonnen {format_moment(item.created_at)})"
 
 
 ids = [c.id for c in conversations]
 if st.session_state.get("conversation_id") not in ids:
     st.session_state["conversation_id"] = ids[0]
 chosen = st.selectbox("Unterhaltung", options=ids, format_func=_label, key="conversation_id")
+elsewhere = [c for c in conversations if c.unread and c.id != chosen]  # chosen: read below
+if elsewhere:
+    st.info(
+        "Neue Antworten der HEK in: "
+        + ", ".join(f"„{escape_markdown(c.subject)}“" for c in elsewhere),
+        icon=":material/mark_chat_unread:",
+    )
 
 try:
     with session_scope(write=True) as db:

@@ -26,6 +26,7 @@ def intake(data: Dashboard) -> go.Figure:
         barmode="stack",
         title=f"Eingang pro Tag nach Dokumentenart ({data.intake_days} Tage)",
         legend={"orientation": "h", "y": -0.15},
+        xaxis={"tickformat": "%d.%m.", "hoverformat": "%d.%m.%Y"},
         **_LAYOUT,
     )
     return figure

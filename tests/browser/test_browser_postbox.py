@@ -120,7 +120,8 @@ def test_letter_reply_and_messenger_round_trip(portal: Portal, chromium: Browser
         "Danke, wir erstatten die Rechnung."
     )
     clerk.get_by_role("button", name="Antwort senden").click()
-    wait_until_shown(clerk, clerk.get_by_text("Danke, wir erstatten die Rechnung."))
+    answer = clerk.get_by_test_id("stChatMessage").filter(has_text="wir erstatten die Rechnung")
+    wait_until_shown(clerk, answer)
     screenshot(clerk, "postbox-5-clerk-messages")
     with Session(portal.engine) as session:
         assert session.exec(select(func.count()).select_from(Submission)).one() >= 1
@@ -134,7 +135,8 @@ def test_letter_reply_and_messenger_round_trip(portal: Portal, chromium: Browser
 
     # jonas sees the answer in the Messenger
     _go(jonas, "Messenger")
-    wait_until_shown(jonas, jonas.get_by_text("Danke, wir erstatten die Rechnung."))
+    answer = jonas.get_by_test_id("stChatMessage").filter(has_text="wir erstatten die Rechnung")
+    wait_until_shown(jonas, answer)
     screenshot(jonas, "postbox-7-member-answer")
 
     assert dialogs == []  # no alert() ever ran in either browser

@@ -257,7 +257,7 @@ def test_dashboard_aggregates_match_counting_every_row(seeded):
     assert figures.open_total == len(open_rows) == sum(figures.backlog_by_age.values())
     assert figures.open_by_type == dict(Counter(row[0] for row in open_rows))
     assert figures.oldest_open_at == min(row[2] for row in open_rows)
-    since = utcnow() - timedelta(days=30)
+    since = dashboard.intake_since(30)  # whole Berlin days, today included
     expected: dict = {}
     for doc_type, _status, created_at in rows:
         if created_at >= since:
