@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.helpers import WAIT_MS, running_portal, screenshot, sidebar_nav
+from tests.browser.helpers import WAIT_MS, running_portal, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,6 @@ def test_deep_link_as_first_request_of_a_fresh_server_shows_the_login_form(
             screenshot(page, "fresh-server-deep-link")
 
             expect(login_button).to_be_visible(timeout=1_000)
-            expect(sidebar_nav(page)).to_have_count(0)
+            expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)  # no navigation yet
         finally:
             context.close()
