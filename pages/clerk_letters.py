@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.letter_templates import BODY_MAX_CHARS, PLACEHOLDERS, SUBJECT_MAX_CHARS, letter_templates
 from core.previews import render_pdf_pages
 from ui.components import format_moment
-from ui.correspondence import deferred, escape_markdown
+from ui.correspondence import HEK_AVATAR, MEMBER_AVATAR, deferred, escape_markdown
 from ui.session import current_actor
 
 actor = current_actor()
@@ -174,7 +174,7 @@ if thread_id is not None:
     letter = thread.letter
     st.divider()
     st.subheader("Schreiben und Antworten")
-    with st.chat_message("assistant", avatar=":material/support_agent:"):
+    with st.chat_message("assistant", avatar=HEK_AVATAR):
         st.caption(
             f"{escape_markdown(letter.author_name)} · {format_moment(letter.created_at)} · "
             f"{letter.status_label}"
@@ -197,7 +197,7 @@ if thread_id is not None:
     if not thread.replies:
         st.caption("Noch keine Antwort des Mitglieds.")
     for reply in thread.replies:
-        with st.chat_message("user"):
+        with st.chat_message("user", avatar=MEMBER_AVATAR):
             st.caption(
                 f"Antwort von {escape_markdown(reply.summary.author_name)} · "
                 f"{format_moment(reply.summary.created_at)}"

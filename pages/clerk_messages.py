@@ -115,7 +115,6 @@ def _filing(message: MessageView) -> None:
 for message in view.messages:
     message_bubble(
         message,
-        own=message.direction == "out",
         attachment=deferred(messenger.message_attachment, actor=actor, message_id=message.id),
         extra=_filing,
     )

@@ -104,7 +104,6 @@ except DomainError as error:
 for message in view.messages:
     message_bubble(
         message,
-        own=message.direction == "in",
         attachment=deferred(messenger.message_attachment, actor=actor, message_id=message.id),
     )
 

@@ -10,7 +10,13 @@ from core.errors import DomainError
 from core.previews import render_pdf_pages
 from core.uploads import IncomingFile
 from ui.components import format_moment, format_size
-from ui.correspondence import UPLOAD_LABEL, UPLOAD_TYPES, deferred, escape_markdown
+from ui.correspondence import (
+    MEMBER_AVATAR,
+    UPLOAD_LABEL,
+    UPLOAD_TYPES,
+    deferred,
+    escape_markdown,
+)
 from ui.session import current_actor
 
 actor = current_actor()
@@ -108,7 +114,7 @@ def _show_letter(thread: letters.LetterThread, document: letters.SignedLetter) -
         if thread.replies:
             st.markdown("**Ihre Antworten**")
             for reply in thread.replies:
-                with st.chat_message("user"):
+                with st.chat_message("user", avatar=MEMBER_AVATAR):
                     st.caption(f"Sie · {format_moment(reply.summary.created_at)}")
                     st.text(reply.text)
                     if reply.summary.attachment_name:

@@ -18,6 +18,8 @@ from ui.components import format_moment, format_size
 
 UPLOAD_TYPES = ["pdf", "jpg", "jpeg", "png", "heic", "heif"]
 UPLOAD_LABEL = "Anhang (optional): PDF, JPEG, PNG oder HEIC"
+HEK_AVATAR = ":material/support_agent:"
+MEMBER_AVATAR = ":material/person:"
 # Inline Markdown (emphasis, code, links, HTML, colour and emoji directives, maths, tables).
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>~:$|#])")
 # Block Markdown at the start: lists ("- ", "+ ", "1. "), quotes (">").
@@ -58,13 +60,13 @@ def attachment_line(
 def message_bubble(
     message: MessageView,
     *,
-    own: bool,
     attachment: Callable[[], bytes] | None = None,
     extra: Callable[[MessageView], None] | None = None,
 ) -> None:
     """One chat message: author and time as caption, the body as plain text."""
+    from_hek = message.direction == "out"
     with st.chat_message(
-        "user" if own else "assistant", avatar=None if own else ":material/support_agent:"
+        "assistant" if from_hek else "user", avatar=HEK_AVATAR if from_hek else MEMBER_AVATAR
     ):
         st.caption(f"{escape_markdown(message.author_name)} · {format_moment(message.created_at)}")
         if message.body:
