@@ -104,7 +104,7 @@ def render_persona_banner(actor: Actor) -> None:
     if not acting_as_persona():
         return
     with st.container(border=True, key="persona_banner"):
-        text, button = st.columns([4, 1], vertical_alignment="center")
+        text, button = st.columns([3, 1], vertical_alignment="center")
         text.markdown(
             f":material/theater_comedy: **Demo: Sie handeln als {actor.display_name}** "
             f"({DESCRIPTIONS.get(actor.username, actor.role)}). Ihr Admin-Konto bleibt "
