@@ -24,7 +24,7 @@ os.environ.setdefault("HEK_DATA_DIR", tempfile.mkdtemp(prefix="hek-bench-seed-")
 from sqlalchemy import Engine, insert, text
 from sqlmodel import select
 
-from core import migrate
+from core import migrate, scale_seed
 from core.db import is_sqlite, make_engine, session_scope
 from core.identifiers import new_tracking_id
 from core.models.documents import Submission
@@ -142,9 +142,20 @@ def _backend_rows(label: str, url: str) -> list[dict]:
         for offset in range(0, count, 20_000):
             insert_submissions(engine, fresh[0][offset : offset + 20_000])
 
+    def bulk_load() -> None:
+        threshold = scale_seed.BULK_LOAD_MEMBERS
+        scale_seed.BULK_LOAD_MEMBERS = 1  # as for 50,000 members and more
+        try:
+            seed_submissions(engine, seed=7)
+        finally:
+            scale_seed.BULK_LOAD_MEMBERS = threshold
+
     measured = {
         "seed_submissions (generate + insert)": _median_rate(
             count, lambda: _empty_submissions(engine), lambda: seed_submissions(engine, seed=7)
+        ),
+        "seed_submissions, indexes built afterwards": _median_rate(
+            count, lambda: _empty_submissions(engine), bulk_load
         ),
         "insert only, pre-built rows (ours)": _median_rate(count, prepare_prebuilt, ours_insert),
         "insert only, pre-built rows (SQLAlchemy Core)": _median_rate(

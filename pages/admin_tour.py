@@ -49,9 +49,9 @@ for tour in tours.load_tours():
             widget = step.key.replace("/", "__")  # keys become CSS classes: no slashes
             persona = known.get(step.persona)
             name = persona.display_name if persona else step.persona
-            tick, text, action = st.columns([1, 6, 4], vertical_alignment="center")
+            tick, text, action = st.columns([1.5, 6, 3.5], vertical_alignment="center")
             if step.key in done:
-                tick.markdown(":material/check_circle: **erledigt**", help="laut Audit-Protokoll")
+                tick.markdown(":material/check_circle: **erledigt**")
             elif step.manual:
                 tick.checkbox(
                     "erledigt",

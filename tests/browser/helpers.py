@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import Engine
 
 from core.db import make_engine
@@ -143,6 +144,7 @@ def confirm_device(page: Page, pin: str = DEMO_APP_PIN) -> None:
 def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     """Fill in and send the login form that `page` shows; a smart persona then confirms its
     seeded device with the demo app PIN."""
+    sidebar_nav(page)  # from here on a folded navigation unfolds itself
     wait_until_shown(page, page.get_by_role("button", name="Anmelden"))
     page.get_by_role("textbox", name="Benutzername").fill(username)
     page.get_by_role("textbox", name="Passwort").fill(password)
@@ -151,14 +153,22 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
         confirm_device(page)
 
 
+def _unfold(fold: Locator) -> None:
+    """Click "View N more" unless the sidebar is folded away (a phone before its menu opens)."""
+    if fold.page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+        return
+    with contextlib.suppress(PlaywrightTimeoutError):
+        fold.click(timeout=2_000)
+
+
 def sidebar_nav(page: Page) -> Locator:
-    """The sidebar navigation, unfolded: Streamlit folds more than twelve pages ("View 3 more")."""
-    nav = page.get_by_test_id("stSidebarNav")
-    nav.wait_for(state="attached", timeout=WAIT_MS)  # right after sign_in it may not be drawn yet
-    more = nav.get_by_text(re.compile(r"^View \d+ more$"))
-    if more.count() and more.first.is_visible():
-        more.first.click()
-    return nav
+    """The sidebar navigation. Streamlit folds more than twelve pages behind "View N more":
+    a locator handler unfolds it whenever it shows while Playwright waits or acts."""
+    if not getattr(page, "_hek_unfolds_nav", False):
+        more = page.get_by_test_id("stSidebarNav").get_by_text(re.compile(r"^View \d+ more$"))
+        page.add_locator_handler(more, _unfold, no_wait_after=True)
+        page._hek_unfolds_nav = True
+    return page.get_by_test_id("stSidebarNav")
 
 
 def screenshot(page: Page, name: str) -> Path:
