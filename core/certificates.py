@@ -14,7 +14,6 @@ zusätzlichen Verifizierung"). Every request and every refusal is audited.
 """
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from typing import NoReturn
 
@@ -69,15 +68,6 @@ _SMART_LEVELS = {ServiceLevel.SMART, ServiceLevel.SMARTHEALTH}
 
 class CertificateRefused(DomainError):
     default_message = "Diese Bescheinigung können wir so leider nicht ausstellen."
-
-
-@dataclass(frozen=True)
-class CertificatePerson:
-    """Someone the member can pick on the request form (the KVNR stays server-side)."""
-
-    kvnr: str
-    label: str
-    is_self: bool
 
 
 def planned_delivery(
@@ -243,44 +233,6 @@ def request_key(form_id: str, cert_type: str, kvnr: str) -> str:
     """One idempotency key per form instance and choice, so a double click files one request."""
     canonical = "".join((kvnr or "").split()).upper()
     return hashlib.sha256(f"{form_id}|{cert_type}|{canonical}".encode()).hexdigest()
-
-
-def people_for_certificates(session: Session, *, actor: Actor) -> list[CertificatePerson]:
-    """Oneself, then the household, then the family list (each person once)."""
-    me = _requester(session, actor)
-    people = [CertificatePerson(kvnr=me.kvnr, label=f"Ich selbst ({me.first_name})", is_self=True)]
-    seen = {me.kvnr}
-    if me.household_id is not None:
-        household = session.exec(
-            select(Member)
-            .where(Member.household_id == me.household_id, Member.id != me.id)
-            .order_by(Member.birth_date, Member.id)
-        ).all()
-        for person in household:
-            seen.add(person.kvnr)
-            people.append(
-                CertificatePerson(
-                    kvnr=person.kvnr,
-                    label=f"{person.first_name} {person.last_name} (Haushalt)",
-                    is_self=False,
-                )
-            )
-    entries = session.exec(
-        select(FamilyMember)
-        .where(FamilyMember.owner_member_id == me.id)
-        .order_by(FamilyMember.created_at, FamilyMember.id)
-    ).all()
-    for entry in entries:
-        if entry.kvnr not in seen:
-            seen.add(entry.kvnr)
-            people.append(
-                CertificatePerson(
-                    kvnr=entry.kvnr,
-                    label=f"{entry.first_name} {entry.last_name} ({entry.relation})",
-                    is_self=False,
-                )
-            )
-    return people
 
 
 def request_certificate(

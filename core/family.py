@@ -4,13 +4,15 @@ A member only ever sees and changes their own list: an entry of somebody else is
 exactly like one that does not exist.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from core import audit
 from core.actors import Actor
 from core.clock import utcnow
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed, UnknownMember
 from core.kvnr import normalize_kvnr
 from core.models.family import FamilyMember, FamilyMemberRead, FamilyRelation
 from core.models.people import Member
@@ -29,6 +31,15 @@ class InvalidFamilyMember(DomainError):
 
 class DuplicateFamilyMember(InvalidFamilyMember):
     default_message = "Eine Person mit dieser Versichertennummer steht bereits in Ihrer Liste."
+
+
+@dataclass(frozen=True)
+class FormPerson:
+    """Someone a member can pick on a form (certificate, sick note); the KVNR stays server-side."""
+
+    kvnr: str
+    label: str
+    is_self: bool
 
 
 def _owner_id(actor: Actor) -> int:
@@ -205,3 +216,28 @@ def remove_family_member(session: Session, *, actor: Actor, family_member_id: in
         member_id=owner_id,
     )
     session.commit()
+
+
+def people_for_forms(session: Session, *, actor: Actor) -> list[FormPerson]:
+    """Oneself, then the household, then the family list (each person once).
+
+    What the certificate request and "Dokument senden" offer under "Für wen?".
+    """
+    me = session.get(Member, _owner_id(actor))
+    if me is None:
+        raise UnknownMember()
+    candidates = [(me.kvnr, f"Ich selbst ({me.first_name})")]
+    if me.household_id is not None:
+        household = session.exec(
+            select(Member)
+            .where(Member.household_id == me.household_id, Member.id != me.id)
+            .order_by(Member.birth_date, Member.id)
+        ).all()
+        candidates += [(p.kvnr, f"{p.first_name} {p.last_name} (Haushalt)") for p in household]
+    candidates += [
+        (e.kvnr, f"{e.full_name} ({e.relation})") for e in list_family(session, actor=actor)
+    ]
+    people: dict[str, FormPerson] = {}
+    for kvnr, label in candidates:
+        people.setdefault(kvnr, FormPerson(kvnr=kvnr, label=label, is_self=kvnr == me.kvnr))
+    return list(people.values())

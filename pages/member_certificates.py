@@ -4,7 +4,7 @@ import uuid
 
 import streamlit as st
 
-from core import certificates
+from core import certificates, family
 from core.db import session_scope
 from ui.components import domain_errors, format_moment
 from ui.session import current_actor
@@ -21,9 +21,7 @@ st.caption(
 )
 
 with session_scope() as db:
-    people = {
-        person.kvnr: person for person in certificates.people_for_certificates(db, actor=actor)
-    }
+    people = {person.kvnr: person for person in family.people_for_forms(db, actor=actor)}
 
 cert_type = st.radio(
     "Welche Bescheinigung?",

@@ -4,7 +4,7 @@ import uuid
 
 import streamlit as st
 
-from core import certificates, documents
+from core import documents, family
 from core.db import session_scope
 from core.errors import DomainError
 from core.previews import render_pdf_pages
@@ -24,9 +24,7 @@ if "send_key" not in st.session_state:
 st.session_state.setdefault("photos", [])
 
 with session_scope() as db:
-    people_for = certificates.people_for_certificates(
-        db, actor=actor
-    )  # self, household, family list
+    people_for = family.people_for_forms(db, actor=actor)  # self, household, family list
 
 doc_type = st.selectbox(
     "Dokumentenart",

@@ -273,26 +273,6 @@ def test_a_member_cannot_open_the_back_office_queue(session, household):
         certificates.open_certificate_requests(session, actor=household["actor"])
 
 
-def test_the_request_form_offers_oneself_the_household_and_the_family_list(session, household):
-    family.add_family_member(
-        session,
-        actor=household["actor"],
-        first_name="Fatma",
-        last_name="Yilmaz",
-        kvnr=make_kvnr("Z12345678"),
-        relation="Elternteil",
-    )
-
-    people = certificates.people_for_certificates(session, actor=household["actor"])
-
-    assert [(p.label, p.is_self) for p in people] == [
-        ("Ich selbst (Deniz)", True),
-        ("Aylin Beispiel (Haushalt)", False),
-        ("Emre Beispiel (Haushalt)", False),
-        ("Fatma Yilmaz (Elternteil)", False),
-    ]
-
-
 def test_a_retry_that_loses_the_race_on_the_key_returns_the_winners_request(
     session, household, monkeypatch
 ):

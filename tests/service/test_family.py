@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from sqlmodel import select
 
@@ -140,3 +142,36 @@ def test_the_twenty_first_family_member_is_refused(session, erika):
 
     with pytest.raises(InvalidFamilyMember, match="höchstens 20"):
         _add(session, erika, kvnr=make_kvnr("F99999999"))
+
+
+def test_forms_offer_oneself_the_household_then_the_family_list_each_once(session):
+    parent = make_member(session, first_name="Deniz", household_id=40)
+    child = make_member(session, first_name="Emre", household_id=40, birth_date=date(2012, 8, 14))
+    make_member(session, first_name="Aylin", household_id=40, birth_date=date(1985, 1, 2))
+    make_member(session, first_name="Fremd", household_id=41)
+    deniz = make_account(session, username="deniz", member=parent)
+    _add(
+        session,
+        deniz,
+        first_name="Fatma",
+        last_name="Yilmaz",
+        kvnr=CHILD_KVNR,
+        relation="Elternteil",
+    )
+    _add(session, deniz, first_name="Emre", kvnr=child.kvnr)  # already listed as household
+
+    people = family.people_for_forms(session, actor=deniz)
+
+    assert [(p.label, p.is_self) for p in people] == [
+        ("Ich selbst (Deniz)", True),
+        ("Aylin Beispiel (Haushalt)", False),
+        ("Emre Beispiel (Haushalt)", False),
+        ("Fatma Yilmaz (Elternteil)", False),
+    ]
+    assert people[0].kvnr == parent.kvnr
+
+
+def test_staff_get_no_people_to_pick(session):
+    clerk = make_account(session, username="clerk", role=Role.CLERK)
+    with pytest.raises(NotAllowed):
+        family.people_for_forms(session, actor=clerk)
