@@ -331,9 +331,12 @@ def my_certificate_requests(session: Session, *, actor: Actor) -> list[Certifica
 
 
 def open_certificate_requests(
-    session: Session, *, actor: Actor, limit: int = 50, offset: int = 0
+    session: Session, *, actor: Actor, limit: int = 50, offset: int = 0, record_view: bool = True
 ) -> list[CertificateQueueItem]:
-    """The back-office queue, oldest first; staff only, and every look is audited."""
+    """The back-office queue, oldest first; staff only.
+
+    Every look is audited; a page redrawing the same view (a rerun) passes record_view=False.
+    """
     if not actor.is_staff:
         raise NotAllowed()
     limit = max(1, min(limit, QUEUE_MAX_LIMIT))
@@ -347,15 +350,16 @@ def open_certificate_requests(
         .offset(max(0, offset))
         .limit(limit)
     ).all()
-    audit.record(
-        session,
-        actor=actor,
-        action="view_certificate_queue",
-        subject_type="certificate_request",
-        subject_id="*",
-        details={"offset": offset, "results": len(rows)},
-    )
-    session.commit()
+    if record_view:
+        audit.record(
+            session,
+            actor=actor,
+            action="view_certificate_queue",
+            subject_type="certificate_request",
+            subject_id="*",
+            details={"offset": offset, "results": len(rows)},
+        )
+        session.commit()
     return [
         CertificateQueueItem.model_validate(
             row,

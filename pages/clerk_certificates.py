@@ -12,7 +12,7 @@ from ui.components import attempt, format_date, format_moment
 from ui.session import current_actor
 
 PAGE_SIZE = 25
-PAGE_KEY, ROUND_KEY = "cert_queue_page", "cert_round"
+PAGE_KEY, ROUND_KEY, AUDITED_KEY = "cert_queue_page", "cert_round", "cert_queue_audited"
 ISSUED_KEY, ISSUED_PDF_KEY, NOTICE_KEY = "cert_issued_id", "cert_issued_pdf", "cert_notice"
 BATCH_KEY = "cert_batch"  # (day, pdf bytes) of the batch this clerk built last
 
@@ -27,15 +27,24 @@ st.caption(
 
 # --- The queue ----------------------------------------------------------------------------
 st.subheader("Offene Anforderungen")
-with session_scope(write=True) as db:  # every look at the queue is audited
+# Streamlit drops a widget's state once a run does not draw it, so the pager's key is missing
+# exactly on the first run after the clerk comes (back) to this page: that look is audited,
+# and so is each change of the page shown; a rerun of the same view (a click) is not.
+just_opened = PAGE_KEY not in st.session_state
+with session_scope(write=True) as db:
     total = issuing.count_open_requests(db, actor=actor)
     pages = max(1, -(-total // PAGE_SIZE))
     if st.session_state.get(PAGE_KEY, 1) > pages:
         st.session_state[PAGE_KEY] = pages
     page = st.session_state.get(PAGE_KEY, 1)
     queue = certificates.open_certificate_requests(
-        db, actor=actor, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        db,
+        actor=actor,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        record_view=just_opened or st.session_state.get(AUDITED_KEY) != page,
     )
+st.session_state[AUDITED_KEY] = page
 
 left, right = st.columns([3, 1])
 plural = "" if total == 1 else "en"

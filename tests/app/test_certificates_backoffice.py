@@ -9,6 +9,7 @@ from core import auth, certificate_issuing, certificates
 from core.certificate_seal import verify_certificate_pdf
 from core.db import session_scope
 from core.models.accounts import UserAccount
+from core.models.audit import AuditEntry
 from core.models.certificates import CertificateRequest
 from core.models.issued_certificates import IssuedCertificate
 from core.seed import DEMO_PERSONAS
@@ -77,6 +78,32 @@ def test_clerk_issues_lenas_request_sees_the_preview_and_prints_the_batch(portal
     assert not at.exception
     assert _status(portal_db, request_id) == "versandt"
     assert "davon 0 noch nicht als versandt markiert" in shown_text(at)
+
+
+def _queue_views(engine) -> int:
+    with session_scope(engine=engine) as db:
+        entries = db.exec(
+            select(AuditEntry).where(AuditEntry.action == "view_certificate_queue")
+        ).all()
+    return len(entries)
+
+
+def test_the_queue_is_audited_once_per_opening_not_on_every_click(portal_db):
+    first = _lena_requests_her_certificate(portal_db)
+    _lena_requests_her_certificate(portal_db)
+    before = _queue_views(portal_db)
+    at = login("sachbearbeitung").switch_page(CLERK_PAGE).run()
+    assert _queue_views(portal_db) == before + 1
+
+    at.selectbox(key=f"cert_choice_{at.session_state['cert_round']}").set_value(first).run()
+    at.button(key="cert_issue").click().run()
+    assert not at.exception
+    assert _queue_views(portal_db) == before + 1  # choosing and issuing redraw the same view
+
+    at.switch_page("pages/clerk_home.py").run()
+    at.switch_page(CLERK_PAGE).run()
+    assert not at.exception
+    assert _queue_views(portal_db) == before + 2  # coming back is a new opening
 
 
 def test_verify_page_accepts_an_issued_pdf_and_shows_only_the_certified_minimum(issued):

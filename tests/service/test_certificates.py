@@ -268,6 +268,17 @@ def test_clerk_sees_the_open_queue_oldest_first_and_the_look_is_audited(session,
     ] == [second.id]
 
 
+def test_redrawing_the_same_queue_view_adds_no_second_audit_entry(session, household):
+    _request(session, household["actor"], INSURANCE, household["stranger"].kvnr)
+    clerk = make_account(session, username="clerk", role=Role.CLERK)
+
+    certificates.open_certificate_requests(session, actor=clerk)
+    again = certificates.open_certificate_requests(session, actor=clerk, record_view=False)
+
+    assert len(again) == 1
+    assert len(_actions(session, "view_certificate_queue")) == 1
+
+
 def test_a_member_cannot_open_the_back_office_queue(session, household):
     with pytest.raises(NotAllowed):
         certificates.open_certificate_requests(session, actor=household["actor"])
