@@ -7,17 +7,21 @@ refused (and audited) rather than silently redirected.
 
 import streamlit as st
 
-from ui import bootstrap, device_gate, navigation, personas, session
+from ui import bootstrap, device_gate, navigation, personas, session, theme
 
 st.set_page_config(
     page_title="HEK Service-Portal", page_icon=":material/health_and_safety:", layout="wide"
 )
+theme.apply_portal_style()
 bootstrap.ensure_ready()
 session.mark_routed()
 
 actor = personas.follow_impersonation(session.resolve_actor())
 device_gate.require_device(actor)  # smart: confirm a registered device first
-page = st.navigation(navigation.pages_for(actor), position="sidebar" if actor else "hidden")
+# expanded: every page of the role is listed; no folded "View more" (English) entry
+page = st.navigation(
+    navigation.pages_for(actor), position="sidebar" if actor else "hidden", expanded=True
+)
 if actor is not None:
     navigation.render_sidebar(actor)
     personas.render_persona_banner(actor)

@@ -99,6 +99,45 @@ def store_blob(
     return blob.id
 
 
+def sealed_blob_rows(
+    *,
+    blob_ids: list[int],
+    owner_type: str,
+    owner_ids: list[str | int],
+    plaintexts: list[bytes],
+    created_at: list,
+    keyring: crypto.Keyring | None = None,
+) -> list[dict]:
+    """Bulk seeding: `encrypted_blob` rows for ids the caller reserved, each sealed exactly as
+    store_blob seals it (own data key, associated data naming owner and row), for one insert."""
+    kek = (keyring or configured_keyring()).current
+    rows = []
+    for blob_id, owner_id, plaintext, moment in zip(
+        blob_ids, owner_ids, plaintexts, created_at, strict=True
+    ):
+        envelope = crypto.seal_blob(
+            plaintext=plaintext,
+            kek=kek,
+            associated_data=_associated_data(
+                owner_type=owner_type, owner_id=str(owner_id), blob_id=blob_id
+            ),
+        )
+        rows.append(
+            {
+                "id": blob_id,
+                "owner_type": owner_type,
+                "owner_id": str(owner_id),
+                "kek_id": kek.kek_id,
+                "wrapped_key": envelope.wrapped_key,
+                "nonce": envelope.nonce,
+                "ciphertext": envelope.ciphertext,
+                "size": len(plaintext),
+                "created_at": moment,
+            }
+        )
+    return rows
+
+
 def load_blob(
     session: Session,
     *,

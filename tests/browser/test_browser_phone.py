@@ -158,6 +158,11 @@ def test_on_a_phone_a_member_finds_a_benefit_sends_for_it_and_requests_a_card(
         page.get_by_role("button", name="Dokument senden: Antrag").click()
         wait_until_shown(page, page.get_by_role("heading", name="Dokument senden", level=1))
         expect(page.get_by_role("combobox", name="Dokumentenart")).to_have_value("Antrag")
+        # The uploader states the portal's limits in German, not Streamlit's "20MB per file".
+        hint = page.get_by_test_id("stFileUploaderDropzoneInstructions")
+        expect(hint.get_by_text("per file")).to_be_hidden()
+        shown = hint.evaluate("e => getComputedStyle(e, '::after').content")
+        assert "Höchstens 10 MB je Datei, 20 MB je Sendung" in shown, shown
 
         # A new health card: the tracking ID is shown and the request is listed.
         _open_from_the_menu(page, card_screen)

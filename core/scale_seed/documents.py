@@ -1,10 +1,4 @@
-"""Seeding at the insurer's scale: an ordered list of steps, each a bulk insert in chunks.
-
-`python -m core seed --members 600000` runs STEPS in order: members with their insurance
-periods and earnings (core.seed), then about ten documents per member over six years.
-Features that add tables append a SeedStep here (certificates, letters, bonus, billing …).
-The first step adds `members` new members each time; every later step seeds only members
-that have none of its rows yet, so a second run gives the new members theirs.
+"""Historic documents (about ten per member over six years) and smart members' identifications.
 
 Historic documents are rows without a file (blob_id NULL): the clerk viewer says so.
 """
@@ -13,10 +7,8 @@ import base64
 import math
 import random
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from itertools import accumulate
@@ -25,7 +17,6 @@ from operator import itemgetter
 from sqlalchemy import Engine, exists, insert
 from sqlmodel import col, func, select
 
-from core import seed
 from core.db import is_sqlite, session_scope
 from core.identifiers import ALPHABET, TRACKING_ID_PREFIX, check_character, group
 from core.inbox import DEPARTMENTS
@@ -93,33 +84,6 @@ SUBMISSION_COLUMNS = (
     "member_message",
     "blob_id",
 )
-
-
-@dataclass(frozen=True)
-class SeedPlan:
-    """What `python -m core seed` asked for."""
-
-    members: int
-    demo: bool = False  # also the demo personas and their logins
-    seed: int = 2026
-    today: date = field(default_factory=date.today)
-
-
-@dataclass(frozen=True)
-class SeedStep:
-    label: str  # German, shown with the progress
-    run: Callable[[Engine, SeedPlan, Progress | None], int]  # returns the rows it inserted
-
-
-@dataclass(frozen=True)
-class StepReport:
-    label: str
-    rows: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
 
 
 _RFC4648_TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)
@@ -247,7 +211,7 @@ class SubmissionFactory:
         return row
 
 
-def _clerk_ids(engine: Engine) -> list[int]:
+def clerk_ids(engine: Engine) -> list[int]:
     with session_scope(engine=engine) as session:
         return list(
             session.exec(
@@ -378,7 +342,7 @@ def seed_submissions(
     """About ten historic documents for every member without any; returns the rows inserted."""
     _ensure_indexes(engine)
     rng = random.Random(seed)  # noqa: S311  (synthetic data; the IDs come from secrets)
-    factory = SubmissionFactory(rng, now=now or datetime.now(UTC), clerk_ids=_clerk_ids(engine))
+    factory = SubmissionFactory(rng, now=now or datetime.now(UTC), clerk_ids=clerk_ids(engine))
     total_members = count_members_without_documents(engine)
     done_members = inserted = 0
     with _indexes_built_afterwards(engine, enabled=total_members >= BULK_LOAD_MEMBERS):
@@ -450,45 +414,3 @@ def seed_identifications(
         done += len(members)
         if progress:
             progress(done, total)
-
-
-def _members_step(engine: Engine, plan: SeedPlan, progress: Progress | None) -> int:
-    if plan.demo:
-        return seed.seed_demo(engine, members=plan.members, progress=progress).members
-    report = seed.seed_members(
-        engine, count=plan.members, seed=plan.seed, today=plan.today, progress=progress
-    )
-    return report.members
-
-
-def _documents_step(engine: Engine, plan: SeedPlan, progress: Progress | None) -> int:
-    return seed_submissions(engine, seed=plan.seed + 1, progress=progress)
-
-
-def _identifications_step(engine: Engine, plan: SeedPlan, progress: Progress | None) -> int:
-    return seed_identifications(engine, seed=plan.seed + 2, progress=progress)
-
-
-# In order; a feature with its own tables appends its step (members exist from step one).
-# Certificate requests are not seeded: each needs the requesting member's account.
-STEPS: list[SeedStep] = [
-    SeedStep("Mitglieder, Versicherungszeiten, Entgelte", _members_step),
-    SeedStep("Dokumente (ohne Dateien)", _documents_step),
-    SeedStep("Identifizierungen (smart)", _identifications_step),
-]
-
-
-def seed_population(
-    engine: Engine,
-    plan: SeedPlan,
-    *,
-    progress_for: Callable[[str], Progress | None] | None = None,
-    steps: list[SeedStep] | None = None,
-) -> list[StepReport]:
-    """Run every step in order; `progress_for(label)` gives each step its progress callback."""
-    reports: list[StepReport] = []
-    for step in steps if steps is not None else STEPS:
-        started = time.perf_counter()
-        rows = step.run(engine, plan, progress_for(step.label) if progress_for else None)
-        reports.append(StepReport(step.label, rows, time.perf_counter() - started))
-    return reports

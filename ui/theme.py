@@ -1,0 +1,42 @@
+"""Portal-wide look, applied by Home.py on every run.
+
+Streamlit draws a few hints of its own in English ("20MB per file"); they are replaced by
+German ones that state the portal's real limits. Long German titles get a size that fits a
+phone, so "Versicherungszeiten" is not broken in the middle of the word.
+"""
+
+import streamlit as st
+
+from core.settings import get_settings
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
+
+
+def portal_css(*, max_file_bytes: int, max_submission_bytes: int) -> str:
+    limits = (
+        f"Höchstens {_megabytes(max_file_bytes)} MB je Datei, "
+        f"{_megabytes(max_submission_bytes)} MB je Sendung"
+    )
+    return f"""
+[data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{
+  content: "{limits}";
+  font-size: 0.875rem;
+  opacity: 0.8;
+}}
+@media (max-width: 640px) {{
+  h1 {{ font-size: 1.75rem !important; overflow-wrap: normal; word-break: normal; }}
+  h2 {{ font-size: 1.4rem !important; }}
+}}
+"""
+
+
+def apply_portal_style() -> None:
+    settings = get_settings()
+    css = portal_css(
+        max_file_bytes=settings.max_file_bytes,
+        max_submission_bytes=settings.max_submission_bytes,
+    )
+    st.html(f"<style>{css}</style>")
