@@ -3,8 +3,8 @@
 Who may ask for what, and how it travels:
 - Versicherungsbescheinigung: for oneself or any insured person by KVNR; by post to that
   person's registered address. A smart/smarthealth member's own certificate is shown in the
-  app instead (FAQ: "sofern Sie die App-Kommunikation aktiviert haben"). The app-communication
-  switch arrives with issue 6; until then a smart member's own certificate counts as switched on.
+  app instead when they switched App-Kommunikation on (FAQ: "sofern Sie die
+  App-Kommunikation aktiviert haben"; core.preferences).
 - Mitgliedsbescheinigung (for an employer): only for oneself, only while the membership runs.
 - Familienversicherungsbescheinigung: only for a relative in the requester's household or on
   their family list, whose insurance runs. The data model has no family-insurance flag yet, so
@@ -35,7 +35,9 @@ from core.models.certificates import (
     Delivery,
 )
 from core.models.family import FamilyMember
-from core.models.people import Member, ServiceLevel
+from core.models.people import Member
+from core.preferences import app_communication_enabled
+from core.smart import SMART_LEVELS
 
 CERTIFICATE_LABELS = {
     CertificateType.INSURANCE: "Versicherungsbescheinigung",
@@ -63,7 +65,6 @@ PRIVACY_REASON = (
 )
 QUEUE_MAX_LIMIT = 200
 MY_REQUESTS_LIMIT = 50
-_SMART_LEVELS = {ServiceLevel.SMART, ServiceLevel.SMARTHEALTH}
 
 
 class CertificateRefused(DomainError):
@@ -71,27 +72,38 @@ class CertificateRefused(DomainError):
 
 
 def planned_delivery(
-    *, cert_type: str, for_self: bool, service_level: str | None, app_communication: bool = True
+    *, cert_type: str, for_self: bool, service_level: str | None, app_communication: bool
 ) -> Delivery:
-    """Only a smart member's own Versicherungsbescheinigung is shown in the app.
-
-    `app_communication` defaults to on until the switch (issue 6) is wired in here.
-    """
+    """Only a smart member's own Versicherungsbescheinigung, with App-Kommunikation on, is
+    shown in the app."""
     if (
         for_self
         and cert_type == CertificateType.INSURANCE
-        and service_level in _SMART_LEVELS
+        and service_level in SMART_LEVELS
         and app_communication
     ):
         return Delivery.APP
     return Delivery.POST
 
 
-def delivery_note(*, cert_type: str, for_self: bool, service_level: str | None) -> str:
+def app_communication_on(session: Session, *, actor: Actor) -> bool:
+    """Whether the member switched App-Kommunikation on (for the request form's note)."""
+    if not actor.is_member or actor.member_id is None:
+        return False
+    return app_communication_enabled(session, member_id=actor.member_id)
+
+
+def delivery_note(
+    *, cert_type: str, for_self: bool, service_level: str | None, app_communication: bool
+) -> str:
     """How the certificate will arrive, and why, in German."""
-    if planned_delivery(cert_type=cert_type, for_self=for_self, service_level=service_level) == (
-        Delivery.APP
-    ):
+    delivery = planned_delivery(
+        cert_type=cert_type,
+        for_self=for_self,
+        service_level=service_level,
+        app_communication=app_communication,
+    )
+    if delivery == Delivery.APP:
         return (
             "Ihre Versicherungsbescheinigung erhalten Sie direkt hier in der App. "
             "So haben Sie sie immer dabei."
@@ -101,11 +113,14 @@ def delivery_note(*, cert_type: str, for_self: bool, service_level: str | None) 
             "Die Bescheinigung kommt per Post an die hinterlegte Anschrift der versicherten "
             f"Person. {PRIVACY_REASON}"
         )
-    hint = (
-        " Mit smart erhalten Sie Ihre eigene Versicherungsbescheinigung direkt in der App."
-        if cert_type == CertificateType.INSURANCE
-        else ""
-    )
+    hint = ""
+    if cert_type == CertificateType.INSURANCE and service_level in SMART_LEVELS:
+        hint = (
+            " Schalten Sie unter Profil > Kommunikation/Mitteilungen die App-Kommunikation ein, "
+            "dann erhalten Sie Ihre eigene Versicherungsbescheinigung direkt in der App."
+        )
+    elif cert_type == CertificateType.INSURANCE:
+        hint = " Mit smart erhalten Sie Ihre eigene Versicherungsbescheinigung direkt in der App."
     return f"Die Bescheinigung kommt per Post an Ihre hinterlegte Anschrift.{hint}"
 
 
@@ -279,7 +294,10 @@ def request_certificate(
     except CertificateRefused as refusal:
         _refuse(session, actor, refusal, {**details, "subject_member_id": subject.id})
     delivery = planned_delivery(
-        cert_type=kind, for_self=subject.id == requester.id, service_level=requester.service_level
+        cert_type=kind,
+        for_self=subject.id == requester.id,
+        service_level=requester.service_level,
+        app_communication=app_communication_enabled(session, member_id=requester.id),
     )
     row = CertificateRequest(
         cert_type=kind,

@@ -1,16 +1,22 @@
-"""Bescheinigungen anfordern: pick the certificate and the person; see how it will arrive."""
+"""Bescheinigungen anfordern: pick the certificate and the person; see how it will arrive.
+
+A smart member with App-Kommunikation on also finds their own issued certificates here.
+"""
 
 import uuid
 
 import streamlit as st
 
-from core import certificates, family
+from core import certificate_issuing, certificates, family
 from core.db import session_scope
-from ui.components import domain_errors, format_moment
+from core.previews import render_pdf_pages
+from core.smart import SMART_LEVELS
+from ui.components import attempt, domain_errors, format_moment
 from ui.session import current_actor
 
 OTHER = "other"
 FORM_ID, DONE = "cert_form_id", "cert_done"
+SHOWN = "cert_shown"  # (certificate id, PDF) the member opened; their own session only
 actor = current_actor()
 st.session_state.setdefault(FORM_ID, uuid.uuid4().hex)
 
@@ -22,6 +28,7 @@ st.caption(
 
 with session_scope() as db:
     people = {person.kvnr: person for person in family.people_for_forms(db, actor=actor)}
+    app_communication = certificates.app_communication_on(db, actor=actor)
 
 cert_type = st.radio(
     "Welche Bescheinigung?",
@@ -45,7 +52,10 @@ kvnr = (
 for_self = whom in people and people[whom].is_self
 st.info(
     certificates.delivery_note(
-        cert_type=cert_type, for_self=for_self, service_level=actor.service_level
+        cert_type=cert_type,
+        for_self=for_self,
+        service_level=actor.service_level,
+        app_communication=app_communication,
     ),
     icon=":material/local_post_office:",
 )
@@ -87,3 +97,45 @@ else:
         ],
         hide_index=True,
     )
+
+
+if actor.service_level in SMART_LEVELS:
+    st.subheader("Meine Bescheinigungen in der App")
+    with session_scope() as db:
+        in_app = certificate_issuing.my_issued_certificates(db, actor=actor)
+    if not in_app:
+        st.caption("Hier erscheint Ihre Versicherungsbescheinigung, sobald die HEK sie ausstellt.")
+    for issued in in_app:
+        label, action = st.columns([4, 1], vertical_alignment="center")
+        label.text(
+            f"{certificates.CERTIFICATE_LABELS[issued.cert_type]} · Nr. {issued.id} · "
+            f"ausgestellt am {format_moment(issued.issued_at)}"
+        )
+        if action.button("Anzeigen", key=f"cert_show_{issued.id}", icon=":material/visibility:"):
+
+            def _load(certificate_id: int = issued.id) -> bytes:
+                with session_scope(write=True) as db:  # opening one's certificate is audited
+                    return certificate_issuing.issued_certificate_pdf(
+                        db, actor=actor, certificate_id=certificate_id
+                    )
+
+            if (pdf := attempt(_load)) is not None:
+                st.session_state[SHOWN] = (issued.id, pdf)
+    shown = st.session_state.get(SHOWN)
+    if shown is not None and shown[0] in {issued.id for issued in in_app}:
+        shown_id, pdf = shown
+        with st.container(border=True):
+            st.image(
+                render_pdf_pages(pdf, scale=1.2, count=1)[0],
+                caption=f"Bescheinigung Nr. {shown_id}",
+                width="stretch",
+            )
+            st.download_button(
+                "PDF herunterladen",
+                data=pdf,
+                file_name=f"HEK_Versicherungsbescheinigung_{shown_id}.pdf",
+                mime="application/pdf",
+                key="cert_download",
+                icon=":material/download:",
+                on_click="ignore",
+            )

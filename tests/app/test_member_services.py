@@ -1,6 +1,13 @@
 """Bescheinigungen, Familienmitglieder, Downloadcenter and Datenschutz, as a member uses them."""
 
+from sqlmodel import select
+
+from core import auth, certificate_issuing
+from core.certificate_seal import verify_certificate_pdf
+from core.db import session_scope
 from core.kvnr import make_kvnr
+from core.models.accounts import UserAccount
+from core.models.certificates import CertificateRequest
 from core.seed import DEMO_PERSONAS
 from tests.app.helpers import errors, login, shown_text
 
@@ -46,12 +53,47 @@ def test_a_second_click_on_the_same_form_files_no_second_request():
     (request,) = _requests(at)
     assert (request["Bescheinigung"], request["Versand"]) == (
         "Versicherungsbescheinigung",
-        "In der App",
+        "Per Post",  # Jonas has not switched App-Kommunikation on
     )
 
     at.button(key="cert_again").click().run()
     at.button(key="cert_submit").click().run()
     assert len(_requests(at)) == 2
+
+
+def test_with_app_communication_on_the_issued_certificate_opens_in_the_app_as_a_pdf(portal_db):
+    at = login("miriam.health").switch_page("pages/member_communication.py").run()
+    at.toggle(key="app_comm").set_value(True).run()
+    at.switch_page("pages/member_certificates.py").run()
+    assert at.info[0].value.startswith("Ihre Versicherungsbescheinigung erhalten Sie direkt hier")
+
+    at.button(key="cert_submit").click().run()
+    (request,) = _requests(at)
+    assert request["Versand"] == "In der App"
+    assert "Hier erscheint Ihre Versicherungsbescheinigung" in shown_text(at)
+    with session_scope(write=True, engine=portal_db) as db:
+        clerk = auth.actor_for(
+            db, db.exec(select(UserAccount).where(UserAccount.username == "sachbearbeitung")).one()
+        )
+        request_id = db.exec(
+            select(CertificateRequest.id).where(
+                CertificateRequest.delivery == "app", CertificateRequest.status == "offen"
+            )
+        ).one()
+        issued = certificate_issuing.issue_certificate(db, actor=clerk, request_id=request_id)
+
+    at.run()
+    assert f"Versicherungsbescheinigung · Nr. {issued.id}" in [t.value for t in at.text][-1]
+    at.button(key=f"cert_show_{issued.id}").click().run()
+
+    assert not at.exception
+    assert len(at.get("image")) == 1  # page 1 of the certificate
+    (button,) = at.get("download_button")
+    assert button.proto.label == "PDF herunterladen"
+    shown_id, pdf = at.session_state["cert_shown"]
+    assert shown_id == issued.id
+    check = verify_certificate_pdf(pdf)
+    assert check.status == "valid" and check.fields.name == "Miriam Schulte"
 
 
 def test_membership_certificate_for_another_kvnr_is_refused_with_the_reason():

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from core import certificate_issuing as issuing
-from core import certificates
+from core import certificates, preferences
 from core.__main__ import main
 from core.certificate_seal import (
     configured_signing_key,
@@ -36,7 +36,8 @@ TRAILER = b"%HEK-SIG:"
 
 @pytest.fixture
 def people(session):
-    """A smart member (own certificate in the app), a basic one (by post), and a clerk."""
+    """A smart member with App-Kommunikation on (own certificate in the app), a basic one
+    (by post), and a clerk."""
     smart = make_member(session, first_name="Jonas", last_name="Albrecht", service_level="smart")
     basic = make_member(
         session,
@@ -45,10 +46,12 @@ def people(session):
         birth_date=date(1991, 4, 17),
         membership_start=date(2015, 1, 1),
     )
+    smart_actor = make_account(session, username="jonas", member=smart)
+    preferences.set_app_communication(session, actor=smart_actor, enabled=True)
     return {
         "smart": smart,
         "basic": basic,
-        "smart_actor": make_account(session, username="jonas", member=smart),
+        "smart_actor": smart_actor,
         "basic_actor": make_account(session, username="lena", member=basic),
         "clerk": make_account(session, username="clerk", role=Role.CLERK),
     }

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import func, select
 
-from core import certificates, family
+from core import certificates, family, preferences
 from core.certificates import CertificateRefused
 from core.clock import today_berlin
 from core.errors import NotAllowed, UnknownMember
@@ -51,15 +51,35 @@ def household(session):
 
 
 @pytest.mark.parametrize(
-    ("level", "delivery"), [("basic", "post"), ("smart", "app"), ("smarthealth", "app")]
+    ("level", "app_communication", "delivery"),
+    [
+        ("basic", False, "post"),
+        ("smart", False, "post"),
+        ("smart", True, "app"),
+        ("smarthealth", True, "app"),
+    ],
 )
-def test_own_insurance_certificate_goes_to_the_app_only_for_smart_members(session, level, delivery):
+def test_own_insurance_certificate_goes_to_the_app_only_for_smart_members_with_app_communication(
+    session, level, app_communication, delivery
+):
     me = make_member(session, service_level=level)
     actor = make_account(session, username="me", member=me)
+    if app_communication:
+        preferences.set_app_communication(session, actor=actor, enabled=True)
 
     filed = _request(session, actor, INSURANCE, me.kvnr)
 
     assert (filed.delivery, filed.status, filed.subject_label) == (delivery, "offen", "Ich selbst")
+    assert certificates.app_communication_on(session, actor=actor) is app_communication
+
+
+def test_the_form_tells_a_smart_member_with_app_communication_off_how_to_get_it_in_the_app():
+    note = certificates.delivery_note(
+        cert_type=INSURANCE, for_self=True, service_level="smart", app_communication=False
+    )
+
+    assert note.startswith("Die Bescheinigung kommt per Post")
+    assert "App-Kommunikation ein" in note
 
 
 def test_insurance_certificate_for_anyone_by_kvnr_goes_by_post_and_names_only_the_number(
@@ -83,7 +103,7 @@ def test_a_family_members_certificate_always_goes_by_post_even_for_a_smart_membe
 
     assert (filed.delivery, filed.subject_label) == ("post", "Emre Beispiel")
     assert "Datenschutzgründen" in certificates.delivery_note(
-        cert_type=INSURANCE, for_self=False, service_level="smart"
+        cert_type=INSURANCE, for_self=False, service_level="smart", app_communication=True
     )
 
 
