@@ -1,4 +1,4 @@
-"""Key figures for product owners: intake, backlog, handling time, certificates, adoption.
+"""Key figures for product owners: intake, backlog, handling, certificates, cards, adoption.
 
 Every figure is an aggregate computed by the database, so the page stays fast with 600,000
 members and six million submissions (migration 0012 adds the indexes it relies on). Tables
@@ -36,6 +36,7 @@ class Dashboard:
     certificates_requested: dict[str, int] | None  # status -> count; None: feature absent
     certificates_issued: dict[str, int] | None  # delivery -> count
     identifications: dict[str, int] | None  # procedure -> succeeded identifications
+    digital_cards_per_year: dict[str, int] | None  # year of issue -> digital cards
 
 
 def _hour(session: Session, column):
@@ -99,6 +100,16 @@ def _count_by(
     return {str(key): count for key, count in session.exec(statement).all()}
 
 
+def _per_year(session: Session, table_name: str, column_name: str) -> dict[str, int] | None:
+    """Rows per calendar year of a date column, oldest year first; None: feature absent."""
+    table = _deployed_table(session, table_name)
+    if table is None:
+        return None
+    year = func.extract("year", table.c[column_name])
+    rows = session.exec(select(year, func.count()).select_from(table).group_by(year).order_by(year))
+    return {str(int(value)): count for value, count in rows.all()}
+
+
 def dashboard(session: Session, *, actor: Actor, days: int = INTAKE_DAYS) -> Dashboard:
     """All figures of the KPI page, for staff."""
     if not actor.is_staff:
@@ -131,4 +142,5 @@ def dashboard(session: Session, *, actor: Actor, days: int = INTAKE_DAYS) -> Das
         certificates_requested=_count_by(session, "certificate_request", "status"),
         certificates_issued=_count_by(session, "issued_certificate", "delivery"),
         identifications=_count_by(session, "identification", "procedure", status="succeeded"),
+        digital_cards_per_year=_per_year(session, "digital_card", "valid_from"),
     )

@@ -93,5 +93,30 @@ with right:
         )
     else:
         st.info("Identifizierungen: noch keine erfolgreich abgeschlossen.")
+left, right = st.columns(2)
+with left:
+    if data.digital_cards_per_year is None:
+        st.info("Digitale Versicherungsausweise: noch nicht verfügbar.")
+    elif data.digital_cards_per_year:
+        st.plotly_chart(
+            kpi_charts.counts(
+                "Digitale Versicherungsausweise je Jahr", data.digital_cards_per_year, {}
+            ),
+            width="stretch",
+            key="kpi_digital_cards",
+        )
+    else:
+        st.info("Digitale Versicherungsausweise: noch keine ausgestellt.")
+with right:
+    if data.certificates_issued and data.certificates_requested:
+        st.plotly_chart(
+            kpi_charts.counts(
+                "Anträge auf Bescheinigungen nach Stand",
+                data.certificates_requested,
+                kpi_charts.CERTIFICATE_STATUS_LABELS,
+            ),
+            width="stretch",
+            key="kpi_certificate_requests",
+        )
 elapsed = f"{seconds:.2f}".replace(".", ",")
 st.caption(f"Alle Kennzahlen in der Datenbank berechnet in {elapsed} s.")

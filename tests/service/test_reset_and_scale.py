@@ -6,16 +6,23 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, MetaData, event, inspect, text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
-from core import audit, auth, dashboard, demo_reset, documents, personas, scale_seed
+from core import audit, auth, dashboard, demo_reset, documents, letters, personas, scale_seed
 from core.actors import Actor
 from core.clock import to_berlin, utcnow
 from core.db import make_engine, session_scope
 from core.errors import NotAllowed, SessionEnded
 from core.identifiers import parse_identifier
+from core.models.accounts import UserAccount
 from core.models.audit import AuditEntry, AuditHead
+from core.models.blobs import EncryptedBlob
+from core.models.bonus import BonusEnrolment, BonusEvidence
+from core.models.certificates import CertificateRequest
+from core.models.digital_cards import DigitalCard
 from core.models.documents import Submission
+from core.models.issued_certificates import IssuedCertificate
+from core.models.letters import Letter
 from core.models.people import Member
 from core.scale_seed import (
     HISTORY_YEARS,
@@ -24,6 +31,7 @@ from core.scale_seed import (
     seed_population,
     seed_submissions,
 )
+from core.scale_seed.bulk import not_in_persona_household
 from core.seed import DEMO_PASSWORD, seed_members
 from core.settings import get_settings
 from tests.conftest import BACKENDS, fresh_database_url
@@ -180,7 +188,8 @@ def submission_indexes(engine: Engine) -> set[str]:
 
 def test_a_bulk_load_builds_every_index_again_and_loads_the_same_rows(engine, monkeypatch):
     before = submission_indexes(engine)
-    monkeypatch.setattr(scale_seed, "BULK_LOAD_MEMBERS", 1)  # bulk mode at any size
+    # bulk mode at any size
+    monkeypatch.setattr(scale_seed.documents, "BULK_LOAD_MEMBERS", 1)
     seed_members(engine, count=200, seed=13)
 
     inserted = seed_submissions(engine, seed=5)
@@ -267,7 +276,7 @@ def test_dashboard_aggregates_match_counting_every_row(seeded):
     assert figures.median_handling_hours is not None and figures.median_handling_hours > 1
 
 
-def test_dashboard_counts_certificates_and_identifications_of_deployed_features(seeded):
+def test_dashboard_counts_certificates_cards_and_identifications_of_the_seeded_data(seeded):
     admin = sign_in(seeded, "admin").actor
 
     with session_scope(engine=seeded) as session:
@@ -278,10 +287,107 @@ def test_dashboard_counts_certificates_and_identifications_of_deployed_features(
                 "WHERE status = 'succeeded' GROUP BY procedure"
             )
         ).all()
+        issued = session.exec(select(IssuedCertificate.delivery)).all()
+        requested = session.exec(select(CertificateRequest.status)).all()
+        cards = session.exec(select(DigitalCard.valid_from)).all()
 
-    assert figures.identifications == dict(succeeded)  # the smart personas' identifications
-    assert figures.certificates_requested == {}
-    assert figures.certificates_issued == {}
+    assert figures.identifications == dict(succeeded)
+    assert set(figures.identifications) == {"eid", "robo"}
+    assert figures.certificates_issued == dict(Counter(issued))
+    assert set(figures.certificates_issued) == {"app", "post"}
+    assert figures.certificates_requested == dict(Counter(requested))
+    assert figures.digital_cards_per_year == {
+        str(year): count for year, count in sorted(Counter(day.year for day in cards).items())
+    }
+    assert sum(figures.digital_cards_per_year.values()) > 0
+    assert figures.members_by_level["smart"] > 0 and figures.members_by_level["smarthealth"] > 0
+
+
+def seeded_smart_members(engine: Engine) -> list[int]:
+    """Smart members outside the personas' households: the ones the feature steps fill."""
+    with session_scope(engine=engine) as session:
+        return list(
+            session.exec(
+                select(Member.id).where(
+                    col(Member.service_level).in_(["smart", "smarthealth"]),
+                    not_in_persona_household(),
+                )
+            ).all()
+        )
+
+
+def per_member(engine: Engine, column) -> Counter:
+    with session_scope(engine=engine) as session:
+        return Counter(session.exec(select(column)).all())
+
+
+def test_seeding_gives_smart_members_accounts_certificates_cards_letters_and_bonus(seeded):
+    smart = seeded_smart_members(seeded)
+    accounts = per_member(seeded, UserAccount.member_id)
+    requests = per_member(seeded, CertificateRequest.requester_member_id)
+    cards = per_member(seeded, DigitalCard.member_id)
+    letters = per_member(seeded, Letter.member_id)
+    with session_scope(engine=seeded) as session:
+        issued = session.exec(
+            select(IssuedCertificate.request_id, IssuedCertificate.print_batch_date)
+        ).all()
+        replies = session.exec(
+            select(Letter.id).where(Letter.direction == "in", Letter.reply_to_letter_id != None)  # noqa: E711
+        ).all()
+        enrolments = session.exec(select(BonusEnrolment.status)).all()
+        evidence = session.exec(select(BonusEvidence.member_id, BonusEvidence.points)).all()
+
+    assert len(smart) > 50
+    assert all(accounts[member] == 1 for member in smart)
+    assert 0.4 < sum(requests[member] for member in smart) / len(smart) < 1.3
+    assert set(requests) <= set(smart) | set(accounts)  # only account holders ask in the app
+    assert any(request_id is None for request_id, _ in issued)  # basic members, by post
+    assert any(request_id is not None for request_id, _ in issued)
+    assert 0.05 < len(cards) / len(smart) < 0.4 and max(cards.values()) <= 3
+    assert 0.2 < len(letters) / len(smart) < 0.7
+    assert 0 < len(replies) < sum(letters.values()) / 2
+    assert "aktiv" in enrolments
+    assert evidence and all(points > 0 for _member, points in evidence)
+
+
+def test_personas_keep_the_state_their_tours_start_from(seeded):
+    with session_scope(engine=seeded) as session:
+        jonas = session.exec(select(Member.id).where(Member.first_name == "Jonas")).first()
+        persona_rows = [
+            session.exec(select(func.count()).select_from(table).where(column == jonas)).one()
+            for table, column in (
+                (CertificateRequest, CertificateRequest.requester_member_id),
+                (DigitalCard, DigitalCard.member_id),
+                (Letter, Letter.member_id),
+            )
+        ]
+
+    assert persona_rows == [0, 0, 0]
+
+
+def test_no_letter_text_is_stored_in_plaintext_and_each_opens_for_a_clerk(seeded):
+    clerk = sign_in(seeded, "sachbearbeitung").actor
+    with session_scope(engine=seeded) as session:
+        letter_id, member_id = session.exec(
+            select(Letter.id, Letter.member_id).where(Letter.direction == "out")
+        ).first()
+        last_name = session.get(Member, member_id).last_name
+        blobs = session.exec(
+            select(EncryptedBlob.ciphertext).where(EncryptedBlob.owner_type == "letter")
+        ).all()
+        letter_count = session.exec(select(func.count()).select_from(Letter)).one()
+
+    with session_scope(write=True, engine=seeded) as session:
+        thread = letters.open_letter(session, actor=clerk, letter_id=letter_id)
+
+    assert "Mit freundlichen Grüßen" in thread.text and last_name in thread.text
+    assert len(blobs) == letter_count
+    for needle in (b"freundlichen", last_name.encode(), b"Guten Tag"):
+        assert not any(needle in ciphertext for ciphertext in blobs)
+    with seeded.connect() as connection:
+        for table in ("letter", "encrypted_blob"):
+            dumped = " ".join(map(str, connection.execute(text(f"SELECT * FROM {table}")).all()))
+            assert "freundlichen" not in dumped
 
 
 def test_members_do_not_see_the_dashboard(seeded):
