@@ -5,11 +5,11 @@ same item at once exactly one wins; `claim_next` uses FOR UPDATE SKIP LOCKED on 
 Every status change is what the member sees in their send history.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import tuple_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, func, or_, select
 
@@ -35,6 +35,8 @@ DEPARTMENTS = (
     "Versorgung",
 )
 MAX_PAGE_SIZE = 100
+# Counting stops here: "mehr als 10.000" is all a clerk needs, and it never counts millions.
+COUNT_LIMIT = 10_000
 
 
 class Decision(StrEnum):
@@ -85,21 +87,30 @@ class InboxFilter:
 
 
 @dataclass(frozen=True)
+class InboxCursor:
+    """Where a page ended: the next page starts after this item (keyset pagination)."""
+
+    created_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
 class InboxPage:
     items: list[InboxItem]
-    total: int
-    page: int
+    total: int  # exact up to COUNT_LIMIT, else COUNT_LIMIT + 1 ("mehr als …")
     page_size: int
+    next_cursor: InboxCursor | None  # None on the last page
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+    def total_capped(self) -> bool:
+        return self.total > COUNT_LIMIT
 
 
 SORTS = {
     "oldest": (col(Submission.created_at).asc(), col(Submission.id).asc()),
     "newest": (col(Submission.created_at).desc(), col(Submission.id).desc()),
 }
+ALL_STATUSES = tuple(SubmissionStatus)
 
 
 def _require_staff(actor: Actor) -> None:
@@ -133,9 +144,13 @@ def _filtered(statement, criteria: InboxFilter):
             except DomainError:
                 statement = statement.where(Submission.id == -1)
         elif is_valid_kvnr(compact):
-            statement = statement.where(Member.kvnr == compact)
+            member = select(Member.id).where(Member.kvnr == compact).scalar_subquery()
+            statement = statement.where(Submission.member_id == member)
         else:
-            statement = statement.where(func.lower(Member.last_name).like(f"{text.lower()[:60]}%"))
+            named = select(Member.id).where(
+                func.lower(Member.last_name).like(f"{text.lower()[:60]}%")
+            )
+            statement = statement.where(col(Submission.member_id).in_(named))
     return statement
 
 
@@ -149,36 +164,64 @@ def _item(submission: Submission, member: Member, clerk_name: str | None) -> Inb
     )
 
 
+def _status_page(
+    session: Session, criteria: InboxFilter, status: str, newest: bool, after, limit: int
+) -> list:
+    """The first `limit` rows of one status after the cursor: one range of the
+    (status, created_at, id) index, read in order, never sorted."""
+    clerk = aliased(UserAccount)
+    statement = (
+        select(Submission, Member, clerk.display_name)
+        .join(Member, Member.id == Submission.member_id)
+        .outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
+        .where(Submission.status == status)
+    )
+    statement = _filtered(statement, replace(criteria, statuses=()))
+    if after is not None:
+        key = tuple_(Submission.created_at, Submission.id)
+        seek = tuple_(after.created_at, after.id)
+        statement = statement.where(key < seek if newest else key > seek)
+    order = SORTS["newest" if newest else "oldest"]
+    return list(session.exec(statement.order_by(*order).limit(limit)).all())
+
+
+def count_inbox(session: Session, *, actor: Actor, criteria: InboxFilter) -> int:
+    """How many items match, counted up to COUNT_LIMIT + 1 and no further."""
+    _require_staff(actor)
+    matching = _filtered(select(Submission.id), criteria).limit(COUNT_LIMIT + 1).subquery()
+    return session.exec(select(func.count()).select_from(matching)).one()
+
+
 def list_inbox(
     session: Session,
     *,
     actor: Actor,
     criteria: InboxFilter,
     sort: str = "oldest",
-    page: int = 1,
+    after: InboxCursor | None = None,
     page_size: int = 25,
 ) -> InboxPage:
-    """One page of the queue, filtered and sorted in the database."""
+    """One page of the queue after `after` (keyset pagination), filtered in the database.
+
+    Each status is read as its own ordered index range and the ranges are merged here, so
+    no page sorts or counts the millions of decided items.
+    """
     _require_staff(actor)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
-    clerk = aliased(UserAccount)
-    base = select(Submission, Member, clerk.display_name).join(
-        Member, Member.id == Submission.member_id
-    )
-    base = base.outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
-    rows = session.exec(
-        _filtered(base, criteria)
-        .order_by(*SORTS.get(sort, SORTS["oldest"]))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    counted = (
-        select(func.count()).select_from(Submission).join(Member, Member.id == Submission.member_id)
-    )
-    total = session.exec(_filtered(counted, criteria)).one()
+    newest = sort == "newest"
+    rows = [
+        row
+        for status in criteria.statuses or ALL_STATUSES
+        for row in _status_page(session, criteria, status, newest, after, page_size + 1)
+    ]
+    rows.sort(key=lambda row: (row[0].created_at, row[0].id), reverse=newest)
+    shown = rows[:page_size]
+    last = shown[-1][0] if shown and len(rows) > page_size else None
     return InboxPage(
-        items=[_item(*row) for row in rows], total=total, page=page, page_size=page_size
+        items=[_item(*row) for row in shown],
+        total=count_inbox(session, actor=actor, criteria=criteria),
+        page_size=page_size,
+        next_cursor=InboxCursor(last.created_at, last.id) if last else None,
     )
 
 

@@ -49,16 +49,39 @@ criteria = inbox.InboxFilter(
     unassigned_only=base.unassigned_only,
     search=search or "",
 )
-page_number = st.session_state.get("inbox_page", 1)
+# Keyset pagination: the cursors of the pages before this one; a new filter starts over.
+query = (criteria, sort)
+if st.session_state.get("inbox_query") != query:
+    st.session_state["inbox_query"], st.session_state["inbox_cursors"] = query, []
+cursors = st.session_state["inbox_cursors"]
 with session_scope() as db:
-    result = inbox.list_inbox(db, actor=actor, criteria=criteria, sort=sort, page=page_number)
+    result = inbox.list_inbox(
+        db, actor=actor, criteria=criteria, sort=sort, after=cursors[-1] if cursors else None
+    )
 
-left, right = st.columns([3, 1])
-left.caption(
-    f"{result.total:,} Vorgänge · Seite {result.page} von {result.pages}".replace(",", ".")
+
+def _next_page() -> None:
+    st.session_state["inbox_cursors"] = [*cursors, result.next_cursor]
+
+
+def _previous_page() -> None:
+    st.session_state["inbox_cursors"] = cursors[:-1]
+
+
+found = (f"mehr als {inbox.COUNT_LIMIT:,}" if result.total_capped else f"{result.total:,}").replace(
+    ",", "."
 )
-right.number_input(
-    "Seite", min_value=1, max_value=result.pages, key="inbox_page", label_visibility="collapsed"
+left, back, forward = st.columns([4, 1, 1])
+left.caption(f"{found} Vorgänge · Seite {len(cursors) + 1}")
+back.button(
+    "Zurück", key="inbox_previous", disabled=not cursors, on_click=_previous_page, width="stretch"
+)
+forward.button(
+    "Weiter",
+    key="inbox_next",
+    disabled=result.next_cursor is None,
+    on_click=_next_page,
+    width="stretch",
 )
 if st.button("Nächsten Vorgang übernehmen", key="claim_next", icon=":material/playlist_add_check:"):
     try:

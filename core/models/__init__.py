@@ -19,6 +19,7 @@ from core.models.letters import Letter, LetterChannel, LetterDirection
 from core.models.messages import Conversation, ConversationStatus, Message, MessageDirection
 from core.models.people import Member, ServiceLevel
 from core.models.preferences import MemberPreference
+from core.models.saved_views import SavedInboxView
 
 __all__ = [
     "AuditEntry",
@@ -58,6 +59,7 @@ __all__ = [
     "MessageDirection",
     "RegisteredDevice",
     "Role",
+    "SavedInboxView",
     "ServiceLevel",
     "Submission",
     "SubmissionStatus",

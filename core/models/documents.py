@@ -40,7 +40,8 @@ class SubmissionBase(SQLModel):
 
 class Submission(SubmissionBase, table=True):
     __table_args__ = (
-        Index("ix_submission_status_created", "status", "created_at"),
+        # Inbox pages (migration 0015): one ordered range per status, seeking past (created_at, id)
+        Index("ix_submission_status_created_id", "status", "created_at", "id"),
         Index("ix_submission_member_created", "member_id", "created_at"),
         Index("ix_submission_submitter_created", "submitted_by_user_id", "created_at"),
         # KPI dashboard (migration 0012): intake per day by type, newest decisions

@@ -54,10 +54,12 @@ def test_inbox_pages_filters_and_searches_in_the_database(session, world):
     member, clerk, _ = world
     bulk_submissions(session, member, 30, doc_type="au")
     bulk_submissions(session, member, 5, doc_type="rechnung", age_days=10)
+    first = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(), page_size=10)
     page = inbox.list_inbox(
-        session, actor=clerk, criteria=inbox.InboxFilter(), page=2, page_size=10
+        session, actor=clerk, criteria=inbox.InboxFilter(), after=first.next_cursor, page_size=10
     )
-    assert (page.total, page.pages, len(page.items)) == (35, 4, 10)
+    assert (page.total, page.total_capped, len(page.items)) == (35, False, 10)
+    assert page.items[0].created_at >= first.items[-1].created_at
     old = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(older_than_days=3))
     assert old.total == 5 and all(item.doc_type == "rechnung" for item in old.items)
     assert not any(item.overdue for item in old.items)  # invoices are due within 14 days
@@ -74,6 +76,42 @@ def test_inbox_pages_filters_and_searches_in_the_database(session, world):
         criteria=inbox.InboxFilter(search=member.kvnr, doc_types=("rechnung",)),
     )
     assert by_kvnr.total == 5
+
+
+def test_paging_forward_shows_every_item_once_in_order_across_statuses(session, world):
+    member, clerk, _ = world
+    bulk_submissions(session, member, 12, doc_type="au")
+    bulk_submissions(session, member, 9, doc_type="antrag", age_days=1)
+    ids = session.exec(select(Submission.id).order_by(Submission.id)).all()
+    for item_id in ids[::3]:  # a third in progress: two statuses to merge
+        inbox.claim(session, actor=clerk, submission_id=item_id)
+    for sort, expected in (("oldest", sorted), ("newest", lambda keys: sorted(keys)[::-1])):
+        seen, cursor = [], None
+        while True:
+            page = inbox.list_inbox(
+                session,
+                actor=clerk,
+                criteria=inbox.InboxFilter(),
+                sort=sort,
+                after=cursor,
+                page_size=5,
+            )
+            seen += [(item.created_at, item.id) for item in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == expected(seen) and len(set(seen)) == 21
+
+
+def test_the_count_stops_above_ten_thousand(session, world, monkeypatch):
+    member, clerk, _ = world
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 20)
+    bulk_submissions(session, member, 20)
+    exact = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter())
+    assert (exact.total, exact.total_capped) == (20, False)
+    bulk_submissions(session, member, 5)
+    capped = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter())
+    assert (capped.total, capped.total_capped) == (21, True)
 
 
 def test_sick_notes_are_overdue_after_three_days_and_stand_out(session, world):
@@ -235,4 +273,5 @@ def test_kpis_count_the_backlog_by_age_and_the_median_handling_time(session, wor
     assert kpis.backlog_by_age["7–30 Tage"] == 3
     assert kpis.open_total == 4
     assert kpis.median_handling_hours is not None and kpis.median_handling_hours < 1
+    assert sum(kpis.backlog_by_age.values()) == 4
     assert sum(sum(by_type.values()) for by_type in kpis.intake_per_day.values()) == 5  # 30 days

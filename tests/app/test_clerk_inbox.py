@@ -1,0 +1,38 @@
+"""The clerks' inbox: paging through decided items and the clerk's own saved views."""
+
+import pytest
+
+from core.scale_seed import seed_submissions
+from tests.app.helpers import login, shown_text
+
+INBOX = "pages/clerk_inbox.py"
+DECIDED = "Erledigt und abgelehnt"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def documents(portal_db) -> int:
+    """The synthetic members' historic documents: a few hundred, nearly all decided."""
+    return seed_submissions(portal_db)
+
+
+def _inbox(username: str = "sachbearbeitung"):
+    return login(username).switch_page(INBOX).run()
+
+
+def _tracking_ids(at) -> list[str]:
+    return list(at.dataframe[0].value["Tracking-ID"])
+
+
+def test_paging_forward_and_back_through_decided_items():
+    at = _inbox()
+    at = at.segmented_control(key="inbox_view").set_value(DECIDED).run()
+    first = _tracking_ids(at)
+    assert "Seite 1" in shown_text(at) and at.button(key="inbox_previous").disabled
+
+    at = at.button(key="inbox_next").click().run()
+
+    second = _tracking_ids(at)
+    assert not at.exception and "Seite 2" in shown_text(at)
+    assert len(first) == 25 and not set(first) & set(second)
+    at = at.button(key="inbox_previous").click().run()
+    assert _tracking_ids(at) == first and "Seite 1" in shown_text(at)
