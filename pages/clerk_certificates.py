@@ -9,6 +9,7 @@ from core.db import session_scope
 from core.models.certificates import Delivery
 from core.previews import render_pdf_pages
 from ui.components import attempt, format_date, format_moment
+from ui.page_visits import first_look
 from ui.session import current_actor
 
 PAGE_SIZE = 25
@@ -27,10 +28,6 @@ st.caption(
 
 # --- The queue ----------------------------------------------------------------------------
 st.subheader("Offene Anforderungen")
-# Streamlit drops a widget's state once a run does not draw it, so the pager's key is missing
-# exactly on the first run after the clerk comes (back) to this page: that look is audited,
-# and so is each change of the page shown; a rerun of the same view (a click) is not.
-just_opened = PAGE_KEY not in st.session_state
 with session_scope(write=True) as db:
     total = issuing.count_open_requests(db, actor=actor)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -42,9 +39,9 @@ with session_scope(write=True) as db:
         actor=actor,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
-        record_view=just_opened or st.session_state.get(AUDITED_KEY) != page,
+        # audited when the clerk opens the page or turns the page, not on every click
+        record_view=first_look(AUDITED_KEY, page, anchor_key=PAGE_KEY),
     )
-st.session_state[AUDITED_KEY] = page
 
 left, right = st.columns([3, 1])
 plural = "" if total == 1 else "en"
