@@ -17,14 +17,10 @@ import asyncio
 import contextlib
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +45,7 @@ from core.models.accounts import Role, UserAccount
 from core.models.documents import Submission
 from core.seed import DEMO_PASSWORD, seed_demo
 from tests.factories import make_member
+from tests.portal_process import portal_environment, portal_process
 
 USERS = 20
 MINUTES = 3.0
@@ -116,20 +113,6 @@ class Server:
         return self.log.read_text(errors="replace").count("Traceback")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:  # noqa: S310
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def _seed(engine: Engine, *, members: int, clerks: int) -> None:
     """Demo data plus accounts of our own, so that sessions never share an account."""
     migrate.upgrade(engine)
@@ -165,47 +148,13 @@ def running_server(workdir: Path, *, members: int = 0, clerks: int = 0) -> Itera
     database_url = f"sqlite:///{workdir / 'hek.db'}"
     engine = make_engine(database_url)
     _seed(engine, members=members, clerks=clerks)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "HEK_MODE": "demo",
-        "HEK_DATA_DIR": str(workdir),
-        "HEK_BCRYPT_ROUNDS": "4",
-    }
-    command = [
-        str(ROOT / ".venv" / "bin" / "streamlit"),
-        "run",
-        "Home.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    log = workdir / "streamlit.log"
-    with log.open("w") as handle:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
+    env = portal_environment(database_url=database_url, data_dir=workdir)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(base_url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield Server(base_url, server.pid, engine, log)
+        with portal_process(
+            env, workdir / "streamlit.log", startup_seconds=STARTUP_SECONDS
+        ) as process:
+            yield Server(process.base_url, process.pid, engine, process.log)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
         engine.dispose()
 
 

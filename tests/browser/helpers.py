@@ -5,13 +5,7 @@ Playwright's sync API is used directly (pytest-playwright is not installed). Nev
 """
 
 import contextlib
-import os
 import re
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +17,8 @@ from sqlalchemy import Engine
 from core.db import make_engine
 from core.seed import DEMO_APP_PIN, DEMO_IDENTIFICATIONS, DEMO_PASSWORD, seed_demo
 from tests.conftest import fresh_sqlite_url
+from tests.portal_process import portal_environment, portal_process
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -52,76 +46,19 @@ class Portal:
         return f"{self.base_url}/{path}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        health = f"{base_url}/_stcore/health"  # always http://127.0.0.1:<port>
-        with urllib.request.urlopen(health, timeout=1) as response:  # noqa: S310
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def _stop(server: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
 @contextlib.contextmanager
 def running_portal(workdir: Path) -> Iterator[Portal]:
     """Seed a fresh database, serve the app on a free port in its own process group, stop it."""
     database_url = fresh_sqlite_url()
     engine = make_engine(database_url)
     seed_demo(engine, members=20)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "HEK_MODE": "demo",
-        "HEK_DATA_DIR": str(workdir),
-        "HEK_BCRYPT_ROUNDS": "4",
-    }
-    command = [
-        str(PROJECT_ROOT / ".venv" / "bin" / "streamlit"),
-        "run",
-        "Home.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-    ]
-    log_path = workdir / "streamlit.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
+    env = portal_environment(database_url=database_url, data_dir=workdir)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(base_url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield Portal(base_url, engine)
+        with portal_process(
+            env, workdir / "streamlit.log", startup_seconds=STARTUP_SECONDS
+        ) as process:
+            yield Portal(process.base_url, engine)
     finally:
-        _stop(server)
         engine.dispose()
 
 

@@ -7,9 +7,6 @@ variables, as docs/SCALING.md says); each has its own data directory and port.
 """
 
 import contextlib
-import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,17 +23,14 @@ from core.seed import seed_demo
 from core.settings import SECRET_GENERATORS
 from tests.browser.helpers import (
     IDLE,
-    PROJECT_ROOT,
     STARTUP_SECONDS,
     WAIT_MS,
-    _free_port,
-    _healthy,
-    _stop,
     sidebar_nav,
     sign_in,
     wait_until_shown,
 )
 from tests.conftest import BACKENDS, fresh_database_url
+from tests.portal_process import portal_environment, portal_processes
 
 pytestmark = pytest.mark.browser
 
@@ -46,52 +40,19 @@ def two_processes(database_url: str, workdir: Path) -> Iterator[tuple[str, str]]
     """Start two `streamlit run Home.py` on one database with the same secrets; yield their
     base URLs; stop both process groups."""
     shared = {f"HEK_{name.upper()}": generate() for name, generate in SECRET_GENERATORS.items()}
-    servers: list[tuple[subprocess.Popen, str, Path]] = []
-    try:
-        for name in ("a", "b"):
-            data_dir = workdir / name
-            data_dir.mkdir()
-            port = _free_port()
-            env = {
-                **os.environ,
-                **shared,
-                "DATABASE_URL": database_url,
-                "HEALTH_DATABASE_URL": f"sqlite:///{workdir / 'smarthealth.db'}",
-                "HEK_MODE": "demo",
-                "HEK_DATA_DIR": str(data_dir),
-                "HEK_BCRYPT_ROUNDS": "4",
-            }
-            log = data_dir / "streamlit.log"
-            with log.open("w") as handle:
-                server = subprocess.Popen(
-                    [
-                        str(PROJECT_ROOT / ".venv" / "bin" / "streamlit"),
-                        "run",
-                        "Home.py",
-                        "--server.port",
-                        str(port),
-                        "--server.address",
-                        "127.0.0.1",
-                        "--server.headless",
-                        "true",
-                    ],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=handle,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            servers.append((server, f"http://127.0.0.1:{port}", log))
-        deadline = time.monotonic() + STARTUP_SECONDS
-        for server, base_url, log in servers:
-            while not _healthy(base_url):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.2)
-        yield servers[0][1], servers[1][1]
-    finally:
-        for server, _, _ in servers:
-            _stop(server)
+    environments = []
+    for name in ("a", "b"):
+        data_dir = workdir / name
+        data_dir.mkdir()
+        env = portal_environment(
+            database_url=database_url,
+            data_dir=data_dir,
+            HEALTH_DATABASE_URL=f"sqlite:///{workdir / 'smarthealth.db'}",
+            **shared,
+        )
+        environments.append((env, data_dir / "streamlit.log"))
+    with portal_processes(environments, startup_seconds=STARTUP_SECONDS) as (one, other):
+        yield one.base_url, other.base_url
 
 
 def _sick_note(path: Path) -> None:
