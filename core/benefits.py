@@ -31,6 +31,7 @@ from core.models.benefits import (
     Benefit,
     BenefitRead,
 )
+from core.text_search import fold
 
 CONTENT_FILE = Path(__file__).resolve().parent / "content" / "benefits.json"
 DOCUMENT_ACTION = "document:"
@@ -131,15 +132,6 @@ def _content() -> dict:
 def life_situations() -> tuple[str, ...]:
     """The life situations in the catalogue's order (Vorsorge, Schwangerschaft & Familie, …)."""
     return tuple(_content()["life_situations"])
-
-
-def fold(text: str) -> str:
-    """Case- and umlaut-insensitive form: 'Zahnaerztin', 'ZAHNÄRZTIN' and 'zahnärztin' agree."""
-    folded = text.casefold()
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(umlaut, spelled)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def sort_key(title: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from core import pdf
 from core.errors import DomainError
+from core.text_search import fold
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 CATALOGUE_FILE = CONTENT_DIR / "downloads.json"
@@ -40,15 +41,7 @@ class DownloadItem:
         return f"{month}/{year}"
 
     def _haystack(self) -> str:
-        return _fold(" ".join((self.title, self.category, self.description, *self.keywords)))
-
-
-def _fold(text: str) -> str:
-    """Case- and umlaut-insensitive: 'Broschuere' finds 'Broschüre'."""
-    folded = text.casefold()
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(umlaut, spelled)
-    return folded
+        return fold(" ".join((self.title, self.category, self.description, *self.keywords)))
 
 
 @cache
@@ -70,7 +63,7 @@ def catalogue() -> tuple[DownloadItem, ...]:
 
 def search(query: str) -> list[DownloadItem]:
     """Items whose title, category, description or keywords contain every word of `query`."""
-    words = [_fold(word) for word in re.split(r"\s+", (query or "").strip()) if word]
+    words = [fold(word) for word in re.split(r"\s+", (query or "").strip()) if word]
     return [item for item in catalogue() if all(word in item._haystack() for word in words)]
 
 

@@ -1,0 +1,14 @@
+"""Search text the way German members type it: case-, umlaut- and accent-insensitive."""
+
+import unicodedata
+
+_SPELLED_OUT = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+
+
+def fold(text: str) -> str:
+    """'Zahnaerztin', 'ZAHNÄRZTIN' and 'zahnärztin' agree; so do 'Broschuere' and 'Broschüre'."""
+    folded = text.casefold()
+    for umlaut, spelled in _SPELLED_OUT:
+        folded = folded.replace(umlaut, spelled)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
