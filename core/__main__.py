@@ -161,17 +161,27 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_certificate(args: argparse.Namespace) -> int:
-    """Exit 0 for an unchanged certificate of ours, 1 otherwise."""
+    """Exit 0 for an unchanged certificate or digital insurance card of ours, 1 otherwise."""
     from pathlib import Path
 
-    from core.certificate_seal import verify_certificate_pdf
+    from core.digital_cards import CardCheck
+    from core.public_check import check_pdf
 
     try:
         data = Path(args.file).read_bytes()
     except OSError as problem:
         print(f"{args.file}: nicht lesbar: {problem.strerror}")
         return 1
-    check = verify_certificate_pdf(data)
+    check = check_pdf(data)
+    if isinstance(check, CardCheck):
+        if check.card is None:
+            print(f"UNGÜLTIG: {check.message}")
+            return 1
+        verdict = "GÜLTIG" if check.is_valid else "ECHT, ABER HEUTE NICHT GÜLTIG"
+        print(f"{verdict} (Schlüssel {check.card.key_id}): Digitaler Versicherungsausweis")
+        print(f"  {check.card.name}, geboren {check.card.birth_date:%d.%m.%Y}")
+        print(f"  {check.message}")
+        return 0 if check.is_valid else 1
     if not check.valid:
         print(f"UNGÜLTIG: {check.reason}")
         return 1
@@ -266,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         run=cmd_demo_logins
     )
     verify_certificate = commands.add_parser(
-        "verify-certificate", help="check an issued certificate PDF (exit 0 valid, 1 invalid)"
+        "verify-certificate", help="check a certificate or digital card PDF (exit 0 valid, 1 not)"
     )
     verify_certificate.add_argument("file", metavar="FILE")
     verify_certificate.set_defaults(run=cmd_verify_certificate)

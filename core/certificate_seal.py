@@ -218,33 +218,60 @@ def _embedded_payload(body: bytes) -> str | None:
     return metadata.subject if metadata is not None else None
 
 
+@dataclass(frozen=True)
+class SealedPdf:
+    """A file's seal line checked; `payload` (from its metadata) only when the seal holds.
+
+    Certificates and digital insurance cards carry the same seal; the signed payload inside
+    says which of the two a file is.
+    """
+
+    status: Literal["valid", "invalid", "unknown_key"]
+    key_id: str | None = None
+    payload: str | None = None
+
+
+def open_sealed_pdf(data: bytes, *, public_keys: dict[str, bytes] | None = None) -> SealedPdf:
+    """Check the signature line over every byte before it, then read the embedded payload."""
+    keys = public_keys or verification_keys()
+    sealed = _split_seal(data)
+    if sealed is None:
+        return SealedPdf(status="invalid")
+    key_id, signature, body = sealed
+    if key_id not in keys:
+        return SealedPdf(status="unknown_key", key_id=key_id)
+    if not crypto.verify_bytes(
+        data=_file_message(key_id, body), signature=signature, public_key=keys[key_id]
+    ):
+        return SealedPdf(status="invalid", key_id=key_id)
+    return SealedPdf(status="valid", key_id=key_id, payload=_embedded_payload(body))
+
+
 def verify_certificate_pdf(
     data: bytes, *, public_keys: dict[str, bytes] | None = None
 ) -> CertificateCheck:
     """Check an issued certificate file byte for byte, then the payload inside it."""
     keys = public_keys or verification_keys()
-    sealed = _split_seal(data)
-    if sealed is None:
-        return CertificateCheck(status="invalid", reason=INVALID_FILE)
-    key_id, signature, body = sealed
-    if key_id not in keys:
-        return CertificateCheck(status="unknown_key", key_id=key_id, reason=UNKNOWN_KEY)
-    if not crypto.verify_bytes(
-        data=_file_message(key_id, body), signature=signature, public_key=keys[key_id]
-    ):
-        return CertificateCheck(status="invalid", key_id=key_id, reason=INVALID_FILE)
-    payload = _embedded_payload(body)
-    check = verify_certificate_payload(payload or "", public_keys=keys)
+    sealed = open_sealed_pdf(data, public_keys=keys)
+    if sealed.status == "unknown_key":
+        return CertificateCheck(status="unknown_key", key_id=sealed.key_id, reason=UNKNOWN_KEY)
+    if sealed.status != "valid":
+        return CertificateCheck(status="invalid", key_id=sealed.key_id, reason=INVALID_FILE)
+    check = verify_certificate_payload(sealed.payload or "", public_keys=keys)
     return check if check.valid else CertificateCheck(status="invalid", reason=INVALID_FILE)
 
 
-def verify_uploaded_certificate(*, name: str, data: bytes) -> CertificateCheck:
-    """An upload on the public page: the upload checks first (UploadRejected), then the seal."""
+def checked_upload(*, name: str, data: bytes) -> bytes:
+    """An upload on the public page passes the portal's file checks first (UploadRejected)."""
     limits = UploadLimits(
         allowed_kinds=frozenset({"pdf"}),
         max_file_bytes=VERIFY_MAX_BYTES,
         max_submission_bytes=VERIFY_MAX_BYTES,
         max_pages=10,
     )
-    checked = check_file(IncomingFile(name=name, data=data), limits=limits)
-    return verify_certificate_pdf(checked.data)
+    return check_file(IncomingFile(name=name, data=data), limits=limits).data
+
+
+def verify_uploaded_certificate(*, name: str, data: bytes) -> CertificateCheck:
+    """An upload on the public page: the upload checks first (UploadRejected), then the seal."""
+    return verify_certificate_pdf(checked_upload(name=name, data=data))

@@ -6,7 +6,9 @@ and can be requested 4 times a year; beyond that, the hotline 0800 0213213 helps
 
 Issuing is quick (sign a payload, lay out one PDF page), so it happens inside the request:
 the card is ready as soon as the request returns. The PDF carries a QR code of a signed
-payload (core.crypto.sign_payload) that anyone can check offline with `verify_card_payload`.
+payload (core.crypto.sign_payload) that anyone can check offline with `verify_card_payload`;
+the file itself is sealed like a certificate (core.certificate_seal), so the public page
+checks an uploaded card byte for byte with `verify_card_pdf`.
 """
 
 import hashlib
@@ -23,6 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from core import audit, blobs, crypto
 from core.actors import Actor
+from core.certificate_seal import open_sealed_pdf, seal_pdf
 from core.clock import today_berlin, utcnow
 from core.errors import DomainError, NotAllowed
 from core.models.blobs import EncryptedBlob
@@ -167,6 +170,7 @@ def render_card_pdf(*, payload: str, facts: CardFacts) -> bytes:
         title="Digitaler Versicherungsausweis",
         subtitle="Ersatz für die elektronische Gesundheitskarte",
     )
+    document.set_subject(payload)  # read back by verify_card_pdf
     top = document.get_y()
     document.set_draw_color(0, 84, 159)
     document.set_line_width(0.6)
@@ -254,7 +258,10 @@ def request_card(
         card.payload = crypto.sign_payload(
             fields=_payload_fields(card, member), signing_key=signing_key
         )
-        pdf = render_card_pdf(payload=card.payload, facts=_facts(card, member, signing_key))
+        pdf = seal_pdf(
+            render_card_pdf(payload=card.payload, facts=_facts(card, member, signing_key)),
+            signing_key=signing_key,
+        )
         blobs.store_blob(session, owner_type=BLOB_OWNER, owner_id=card.id, plaintext=pdf)
         card.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         card.status = CardStatus.READY
@@ -339,6 +346,10 @@ _CHECK_MESSAGES: dict[str, str] = {
     "invalid": "Kein gültiger digitaler Versicherungsausweis der HEK (Code verändert oder fremd).",
     "unknown_key": "Dieser Ausweis wurde mit einem unbekannten Schlüssel unterschrieben.",
 }
+INVALID_FILE = (
+    "Die Datei ist kein unveränderter digitaler Versicherungsausweis der HEK: Die Signatur "
+    "fehlt oder passt nicht zum Inhalt."
+)
 
 
 @dataclass(frozen=True)
@@ -400,3 +411,17 @@ def verify_card_payload(
         f"bis einschließlich {_german(facts.valid_until)}."
     )
     return CardCheck(status=status, message=message, card=facts)
+
+
+def verify_card_pdf(
+    data: bytes, *, today: date | None = None, public_keys: Mapping[str, bytes] | None = None
+) -> CardCheck:
+    """Check a card file byte for byte (its seal line), then the signed payload inside it."""
+    keys = dict(verification_keys() if public_keys is None else public_keys)
+    sealed = open_sealed_pdf(data, public_keys=keys)
+    if sealed.status == "unknown_key":
+        return CardCheck(status="unknown_key", message=_CHECK_MESSAGES["unknown_key"])
+    check = verify_card_payload(sealed.payload or "", today=today, public_keys=keys)
+    if sealed.status != "valid" or check.card is None:
+        return CardCheck(status="invalid", message=INVALID_FILE)
+    return check

@@ -1,14 +1,13 @@
-"""Bescheinigung prüfen: anyone checks a certificate (PDF file or Prüfcode); no login needed."""
+"""Bescheinigung prüfen: anyone checks a certificate or a digital insurance card (PDF file,
+Prüfcode or scanned QR code); no login needed."""
 
 import re
 
 import streamlit as st
 
-from core.certificate_seal import (
-    CertificateCheck,
-    verify_certificate_payload,
-    verify_uploaded_certificate,
-)
+from core.certificate_seal import CertificateCheck
+from core.digital_cards import CardCheck
+from core.public_check import PublicCheck, check_payload, check_upload
 from ui.components import attempt, format_date
 from ui.session import optional_actor
 
@@ -17,9 +16,10 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 optional_actor()
 st.title("Bescheinigung prüfen")
 st.caption(
-    "Prüfen Sie, ob eine Bescheinigung der HEK echt und unverändert ist: Laden Sie die "
-    "PDF-Datei hoch, oder geben Sie den Prüfcode ein, der auf der Bescheinigung unter dem "
-    "QR-Code steht. Angezeigt werden nur die bescheinigten Angaben."
+    "Prüfen Sie, ob eine Bescheinigung oder ein digitaler Versicherungsausweis der HEK echt "
+    "und unverändert ist: Laden Sie die PDF-Datei hoch, oder geben Sie den Prüfcode ein – "
+    "bei einer Bescheinigung steht er unter dem QR-Code, beim Versicherungsausweis ist es der "
+    "Text, den Ihr QR-Scanner anzeigt. Angezeigt werden nur die bescheinigten Angaben."
 )
 
 
@@ -27,7 +27,46 @@ def _plain(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def show(check: CertificateCheck) -> None:
+def show_card(check: CardCheck) -> None:
+    """A card: genuine and valid today, genuine but not valid today, or not genuine."""
+    if check.status == "unknown_key":
+        st.warning(f"**Nicht prüfbar:** {check.message}", icon=":material/help:")
+        return
+    if check.card is None:
+        st.error(
+            f"**Der Versicherungsausweis ist ungültig.** {check.message}", icon=":material/cancel:"
+        )
+        return
+    if check.is_valid:
+        st.success(
+            "**Der digitale Versicherungsausweis ist gültig.** Er wurde von der HEK ausgestellt, "
+            "ist unverändert und heute gültig.",
+            icon=":material/verified:",
+        )
+    else:
+        st.warning(
+            "**Der digitale Versicherungsausweis ist echt, aber heute nicht gültig.** "
+            + check.message,
+            icon=":material/event_busy:",
+        )
+    card = check.card
+    st.markdown(
+        "**Digitaler Versicherungsausweis**  \n"
+        f"Name: {_plain(card.name)}  \n"
+        f"Geburtsdatum: {format_date(card.birth_date)}  \n"
+        f"Gültig vom {format_date(card.valid_from)} bis einschließlich "
+        f"{format_date(card.valid_until)}"
+    )
+
+
+def show(check: PublicCheck) -> None:
+    if isinstance(check, CardCheck):
+        show_card(check)
+    else:
+        show_certificate(check)
+
+
+def show_certificate(check: CertificateCheck) -> None:
     """The result with the certified minimum: type, name, birth date, status, date of issue."""
     if check.status == "unknown_key":
         st.warning(f"**Nicht prüfbar:** {check.reason}", icon=":material/help:")
@@ -57,12 +96,13 @@ def show(check: CertificateCheck) -> None:
 upload_tab, code_tab = st.tabs(["PDF-Datei hochladen", "Prüfcode eingeben"])
 with upload_tab:
     uploaded = st.file_uploader(
-        "Bescheinigung als PDF-Datei", type=["pdf"], key="verify_upload", max_upload_size=2
+        "Bescheinigung oder Versicherungsausweis als PDF-Datei",
+        type=["pdf"],
+        key="verify_upload",
+        max_upload_size=2,
     )
     if uploaded is not None:
-        check = attempt(
-            lambda: verify_uploaded_certificate(name=uploaded.name, data=uploaded.getvalue())
-        )
+        check = attempt(lambda: check_upload(name=uploaded.name, data=uploaded.getvalue()))
         if check is not None:
             show(check)
 with code_tab:
@@ -72,10 +112,14 @@ with code_tab:
         max_chars=2500,
         height=120,
         placeholder="sig-1.eyJ…",
-        help="Der Text unter dem QR-Code, beginnend nach „Prüfcode:“. Zeilenumbrüche stören nicht.",
+        help=(
+            "Bescheinigung: der Text unter dem QR-Code, beginnend nach „Prüfcode:“. "
+            "Versicherungsausweis: der Text, den ein QR-Scanner anzeigt. "
+            "Zeilenumbrüche stören nicht."
+        ),
     )
     if st.button("Prüfen", key="verify_check", type="primary"):
         if code.strip():
-            show(verify_certificate_payload(code))
+            show(check_payload(code))
         else:
             st.info("Bitte geben Sie den Prüfcode ein.")

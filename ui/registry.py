@@ -20,6 +20,7 @@ class Screen:
     default: bool = False
     public: bool = False  # also reachable without login (e.g. "Bescheinigung prüfen")
     demo_only: bool = False  # registered only in demo mode (personas, tours, reset)
+    signed_out_only: bool = False  # public, but not for the signed-in ("Passwort vergessen")
 
     @property
     def url_path(self) -> str:
@@ -233,6 +234,7 @@ SCREENS: tuple[Screen, ...] = (
         "Konto",
         EVERYONE,
         public=True,
+        signed_out_only=True,
     ),
     Screen(
         "pages/verify_certificate.py",
@@ -246,6 +248,8 @@ SCREENS: tuple[Screen, ...] = (
 
 
 def may_open(screen: Screen, *, role: Role, service_level: str | None) -> bool:
+    if screen.signed_out_only:  # signed in, the password is changed under "Passwort ändern"
+        return False
     if screen.public:
         return True
     if role not in screen.roles:

@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import Session, select
 
-from core.models.accounts import UserAccount
+from core.models.accounts import Role, UserAccount
 from core.models.identity import Identification, RegisteredDevice
 from core.models.people import Member
 from core.models.preferences import MemberPreference
@@ -21,6 +21,7 @@ from tests.app.helpers import (
     titles,
 )
 from tests.hostile_files import jpeg
+from ui.registry import screens_for
 
 CARD = ("ausweis.jpg", jpeg((640, 400)), "image/jpeg")
 SELFIE = ("selfie.jpg", jpeg((480, 640)), "image/jpeg")
@@ -257,3 +258,11 @@ def test_visitor_resets_a_forgotten_password_after_a_new_identification(portal_d
     signed_in = submit_login(open_portal(), "jonas.smart", NEW_PASSWORD)
     assert titles(signed_in) == ["Hallo Jonas!"]  # the seeded device and its PIN remain
     assert _member(portal_db, "jonas.smart").service_level == "smart"
+
+
+def test_passwort_vergessen_is_offered_to_visitors_but_to_no_signed_in_role():
+    assert "Passwort vergessen" in [link.label for link in open_portal().get("page_link")]
+    for role, level in ((Role.MEMBER, "basic"), (Role.MEMBER, "smart"), (Role.CLERK, None)):
+        paths = {s.path for s in screens_for(role=role, service_level=level)}
+        assert "pages/password_reset.py" not in paths
+        assert "pages/verify_certificate.py" in paths  # the other public page stays

@@ -1,4 +1,5 @@
-"""An anonymous visitor checks a certificate's Prüfcode on the public page, without logging in."""
+"""An anonymous visitor checks a certificate's Prüfcode and a digital insurance card on the
+public page, without logging in."""
 
 import uuid
 from collections.abc import Iterator
@@ -7,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from core import auth, certificate_issuing, certificates
+from core import auth, certificate_issuing, certificates, digital_cards
 from core.crypto import generate_signing_key, signing_key_to_text
 from core.db import session_scope
 from core.models.accounts import UserAccount
@@ -18,6 +19,7 @@ from tests.browser.helpers import WAIT_MS, Portal, running_portal, screenshot, w
 pytestmark = pytest.mark.browser
 
 LENA = next(p for p in DEMO_PERSONAS if p.username == "lena.basic")
+JONAS = next(p for p in DEMO_PERSONAS if p.username == "jonas.smart")
 SIGNING_KEY = generate_signing_key("sig-browser")
 
 
@@ -73,4 +75,36 @@ def test_anonymous_visitor_checks_a_payload_on_the_verify_page(portal: Portal, p
     expect(page.get_by_text("Name: Lena Berger")).to_be_visible()
     expect(page.get_by_text("Geburtsdatum: 17.04.1991")).to_be_visible()
     expect(page.get_by_text(LENA.kvnr)).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def _jonas_card(portal: Portal) -> tuple[bytes, str]:
+    with session_scope(write=True, engine=portal.engine) as db:
+        jonas = _actor(db, "jonas.smart")
+        card = digital_cards.request_card(db, actor=jonas, signing_key=SIGNING_KEY)
+        return digital_cards.card_pdf(db, actor=jonas, card_id=card.id), card.payload
+
+
+def test_anonymous_visitor_checks_a_digital_insurance_card_file_and_a_changed_copy(
+    portal: Portal, page: Page, tmp_path
+):
+    pdf, _payload = _jonas_card(portal)
+    genuine, changed = tmp_path / "versicherungsausweis.pdf", tmp_path / "veraendert.pdf"
+    genuine.write_bytes(pdf)
+    middle = len(pdf) // 2
+    changed.write_bytes(pdf[:middle] + bytes([pdf[middle] ^ 0x01]) + pdf[middle + 1 :])
+
+    page.goto(portal.url("verify_certificate"))
+    wait_until_shown(page, page.get_by_role("heading", name="Bescheinigung prüfen", level=1))
+    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    upload.set_input_files(str(genuine))
+
+    wait_until_shown(page, "Der digitale Versicherungsausweis ist gültig.")
+    screenshot(page, "anonymous-verify-digital-card")
+    expect(page.get_by_text("Name: Jonas Albrecht")).to_be_visible()
+    expect(page.get_by_text(JONAS.kvnr)).to_have_count(0)
+
+    upload.set_input_files(str(changed))
+    wait_until_shown(page, "weder eine unveränderte Bescheinigung noch")
+    expect(page.get_by_text("Der digitale Versicherungsausweis ist gültig.")).to_have_count(0)
     expect(page.get_by_test_id("stException")).to_have_count(0)
