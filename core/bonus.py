@@ -655,3 +655,38 @@ def accept_evidence(session: Session, *, actor: Actor, evidence_id: int) -> None
 
 def reject_evidence(session: Session, *, actor: Actor, evidence_id: int, reason: str) -> None:
     _review(session, actor=actor, evidence_id=evidence_id, accepted=False, reason=reason)
+
+
+def settle_from_inbox(
+    session: Session,
+    *,
+    actor: Actor,
+    member_id: int,
+    submission_id: int,
+    accepted: bool,
+    reason: str | None,
+) -> bool:
+    """A general-inbox decision on a waiting programme document (the written application or
+    a piece of evidence) settles it exactly as the review above does, and commits. False
+    when the document is none of them: the inbox then decides it as any other."""
+    enrolment = session.get(BonusEnrolment, member_id)
+    if (
+        enrolment is not None
+        and enrolment.submission_id == submission_id
+        and enrolment.status == EnrolmentStatus.APPLIED
+    ):
+        if accepted:
+            confirm_enrolment(session, actor=actor, member_id=member_id)
+        else:
+            reject_enrolment(session, actor=actor, member_id=member_id, reason=reason or "")
+        return True
+    evidence_id = session.exec(
+        select(BonusEvidence.id).where(
+            BonusEvidence.submission_id == submission_id,
+            BonusEvidence.status == EvidenceStatus.SUBMITTED,
+        )
+    ).first()
+    if evidence_id is None:
+        return False
+    _review(session, actor=actor, evidence_id=evidence_id, accepted=accepted, reason=reason)
+    return True

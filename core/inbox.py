@@ -13,7 +13,7 @@ from sqlalchemy import tuple_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, func, or_, select
 
-from core import audit, documents
+from core import audit, bonus, documents
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import DomainError, NotAllowed
@@ -345,21 +345,15 @@ def decide(
     if row.status not in OPEN_STATUSES:
         raise DomainError("Über diesen Vorgang wurde bereits entschieden.")
     message = (member_message or "").strip()[:1000] or None
-    if decision == Decision.ACCEPT:
-        if department not in DEPARTMENTS:
-            raise DomainError("Bitte wählen Sie die Fachabteilung.")
-        row.status, row.department = SubmissionStatus.DONE, department
-    elif decision == Decision.QUERY:
-        if not message:
-            raise DomainError("Bitte schreiben Sie, welche Angaben fehlen.")
-        row.status = SubmissionStatus.QUERY
-    else:
-        if not message:
-            raise DomainError("Bitte geben Sie einen Grund für die Ablehnung an.")
-        row.status = SubmissionStatus.REJECTED
-    row.member_message = message
+    if decision == Decision.ACCEPT and department not in DEPARTMENTS:
+        raise DomainError("Bitte wählen Sie die Fachabteilung.")
+    if decision != Decision.ACCEPT and not message:
+        raise DomainError(
+            "Bitte schreiben Sie, welche Angaben fehlen."
+            if decision == Decision.QUERY
+            else "Bitte geben Sie einen Grund für die Ablehnung an."
+        )
     row.internal_note = (internal_note or "").strip()[:2000] or row.internal_note
-    row.decided_at = row.updated_at = utcnow()
     session.add(row)
     audit.record(
         session,
@@ -370,6 +364,26 @@ def decide(
         member_id=row.member_id,
         details={"department": department},
     )
+    # A programme document (Vorsorgeplus application or evidence) is settled, routed and
+    # committed as the bonus review page does it; a query leaves the programme waiting.
+    if decision != Decision.QUERY and bonus.settle_from_inbox(
+        session,
+        actor=actor,
+        member_id=row.member_id,
+        submission_id=row.id,
+        accepted=decision == Decision.ACCEPT,
+        reason=message,
+    ):
+        return
+    if decision == Decision.ACCEPT:
+        row.status, row.department = SubmissionStatus.DONE, department
+    else:
+        row.status = (
+            SubmissionStatus.QUERY if decision == Decision.QUERY else SubmissionStatus.REJECTED
+        )
+    row.member_message = message
+    row.decided_at = row.updated_at = utcnow()
+    session.add(row)
     session.commit()
 
 

@@ -275,3 +275,68 @@ def test_kpis_count_the_backlog_by_age_and_the_median_handling_time(session, wor
     assert kpis.median_handling_hours is not None and kpis.median_handling_hours < 1
     assert sum(kpis.backlog_by_age.values()) == 4
     assert sum(sum(by_type.values()) for by_type in kpis.intake_per_day.values()) == 5  # 30 days
+
+
+def _decide_in_inbox(session, clerk, submission_id, decision, **details) -> None:
+    inbox.claim(session, actor=clerk, submission_id=submission_id)
+    inbox.decide(session, actor=clerk, submission_id=submission_id, decision=decision, **details)
+
+
+def test_a_bonus_application_accepted_in_the_inbox_enrols_the_member(session, world):
+    from core import bonus
+    from tests.service.test_bonus import START, _form, _member_actor
+
+    _, clerk, _ = world
+    member = _member_actor(session, "jonas")
+    applied = bonus.apply_for_enrolment(session, actor=member, files=_form(), today=START)
+
+    _decide_in_inbox(
+        session, clerk, applied.submission_id, inbox.Decision.ACCEPT, department="Leistungen"
+    )
+
+    overview = bonus.bonus_overview(session, actor=member, today=START)
+    assert overview.enrolment.status == "aktiv"
+    assert bonus.enrolment_queue(session, actor=clerk) == []
+    seen = documents.send_history(session, actor=member)[0]
+    assert (seen.status, seen.department) == ("erledigt", "Bonusprogramm")
+    assert seen.member_message == "Ihre Anmeldung zum Bonusprogramm Vorsorgeplus ist bestätigt."
+
+
+def test_bonus_evidence_decided_in_the_inbox_counts_as_the_bonus_review_would(session, world):
+    from datetime import date
+
+    from core import bonus
+    from tests.service.test_bonus import START, _evidence, _form, _member_actor
+
+    _, clerk, _ = world
+    member = _member_actor(session, "jonas")
+    bonus.apply_for_enrolment(session, actor=member, files=_form(), today=START)
+    bonus.confirm_enrolment(session, actor=clerk, member_id=member.member_id)
+    today = date(2026, 3, 2)
+    kept = _evidence(session, member, "zahnvorsorge", date(2026, 3, 1), today)
+    refused = _evidence(session, member, "impfschutz", date(2026, 3, 1), today)
+
+    _decide_in_inbox(
+        session, clerk, kept.submission_id, inbox.Decision.ACCEPT, department="Leistungen"
+    )
+    inbox.claim(session, actor=clerk, submission_id=refused.submission_id)
+    reject = {"submission_id": refused.submission_id, "decision": inbox.Decision.REJECT}
+    with pytest.raises(DomainError, match="Grund"):
+        inbox.decide(session, actor=clerk, **reject)
+    inbox.decide(
+        session, actor=clerk, **reject, member_message="Der Nachweis ist nicht unterschrieben."
+    )
+
+    overview = bonus.bonus_overview(session, actor=member, today=today)
+    statuses = {view.evidence.submission_id: view.evidence.status for view in overview.evidence}
+    assert statuses == {kept.submission_id: "anerkannt", refused.submission_id: "abgelehnt"}
+    assert overview.points(1) == kept.points
+    assert bonus.evidence_queue(session, actor=clerk) == []
+    history = {row.id: row for row in documents.send_history(session, actor=member)}
+    assert history[kept.submission_id].member_message == (
+        f"Ihr Nachweis ist anerkannt: {kept.points} Punkte."
+    )
+    assert (history[refused.submission_id].status, history[refused.submission_id].department) == (
+        "abgelehnt",
+        "Bonusprogramm",
+    )
