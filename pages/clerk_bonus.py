@@ -81,7 +81,9 @@ with enrolment_tab:
                     f"Anmeldung von {item.member_name} bestätigt.",
                 )
             reason = reject.text_input(
-                "Grund einer Ablehnung (sieht das Mitglied)", key=f"enrol_reason_{item.member_id}"
+                "Grund einer Ablehnung (sieht das Mitglied)",
+                max_chars=1000,
+                key=f"enrol_reason_{item.member_id}",
             )
             if reject.button("Ablehnen", key=f"enrol_reject_{item.member_id}"):
                 _decide(
@@ -112,7 +114,9 @@ with evidence_tab:
                     f"({item.points} Punkte).",
                 )
             reason = reject.text_input(
-                "Grund einer Ablehnung (sieht das Mitglied)", key=f"evidence_reason_{item.id}"
+                "Grund einer Ablehnung (sieht das Mitglied)",
+                max_chars=1000,
+                key=f"evidence_reason_{item.id}",
             )
             if reject.button("Ablehnen", key=f"evidence_reject_{item.id}"):
                 _decide(

@@ -21,14 +21,16 @@ if notice := st.session_state.pop(NOTICE, None):
 
 with st.form("contact"):
     st.subheader("Anschrift und Erreichbarkeit")
-    street = st.text_input("Straße und Hausnummer", value=current.street, key="contact_street")
+    street = st.text_input(
+        "Straße und Hausnummer", value=current.street, max_chars=120, key="contact_street"
+    )
     code_column, city_column = st.columns([1, 3])
     postal_code = code_column.text_input(
         "Postleitzahl", value=current.postal_code, max_chars=5, key="contact_postal_code"
     )
-    city = city_column.text_input("Ort", value=current.city, key="contact_city")
-    phone = st.text_input("Telefon", value=current.phone or "", key="contact_phone")
-    email = st.text_input("E-Mail", value=current.email or "", key="contact_email")
+    city = city_column.text_input("Ort", value=current.city, max_chars=80, key="contact_city")
+    phone = st.text_input("Telefon", value=current.phone or "", max_chars=30, key="contact_phone")
+    email = st.text_input("E-Mail", value=current.email or "", max_chars=254, key="contact_email")
     save_contact = st.form_submit_button("Kontaktdaten speichern")
 
 if save_contact:
@@ -75,9 +77,13 @@ for account in accounts:
 with st.form("bank_account"):
     st.subheader("Neue Bankverbindung")
     st.caption("Die bisherige Bankverbindung endet am Tag vor dem Beginn der neuen.")
-    iban = st.text_input("IBAN", key="bank_iban", placeholder="DE89 3704 0044 0532 0130 00")
-    bic = st.text_input("BIC (optional)", key="bank_bic")
-    holder = st.text_input("Kontoinhaber/in", value=actor.display_name, key="bank_holder")
+    iban = st.text_input(
+        "IBAN", key="bank_iban", max_chars=42, placeholder="DE89 3704 0044 0532 0130 00"
+    )
+    bic = st.text_input("BIC (optional)", max_chars=11, key="bank_bic")
+    holder = st.text_input(
+        "Kontoinhaber/in", value=actor.display_name, max_chars=70, key="bank_holder"
+    )
     today = today_berlin()
     valid_from = st.date_input(
         "Gültig ab", value=today, min_value=today, format="DD.MM.YYYY", key="bank_valid_from"

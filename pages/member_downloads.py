@@ -24,7 +24,10 @@ st.caption(
     "Drucken. Aktuell steht eine Auswahl zur Verfügung."
 )
 query = st.text_input(
-    "Suchen", key="download_query", placeholder="zum Beispiel Zahnersatz, Bonus, Formular"
+    "Suchen",
+    key="download_query",
+    max_chars=100,
+    placeholder="zum Beispiel Zahnersatz, Bonus, Formular",
 )
 found = downloads.search(query)
 st.caption(f"{len(found)} von {len(downloads.catalogue())} Dokumenten")

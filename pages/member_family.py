@@ -17,15 +17,16 @@ def person_form(key: str, entry=None) -> dict | None:
         first, last = st.columns(2)
         values = {
             "first_name": first.text_input(
-                "Vorname", value=entry.first_name if entry else "", key=f"{key}_first"
+                "Vorname", value=entry.first_name if entry else "", max_chars=80, key=f"{key}_first"
             ),
             "last_name": last.text_input(
-                "Nachname", value=entry.last_name if entry else "", key=f"{key}_last"
+                "Nachname", value=entry.last_name if entry else "", max_chars=80, key=f"{key}_last"
             ),
             "kvnr": st.text_input(
                 "Versichertennummer",
                 value=entry.kvnr if entry else "",
                 placeholder="A123456780",
+                max_chars=14,
                 key=f"{key}_kvnr",
             ),
             "relation": st.selectbox(
