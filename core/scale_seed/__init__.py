@@ -3,10 +3,11 @@
 `python -m core seed --members 600000` runs STEPS in order: members with their insurance
 periods and earnings (core.seed), about ten documents per member over six years, the smart
 members' identifications and app accounts, certificates, digital cards, letters with
-replies, and the bonus programme. Features that add tables append a SeedStep here.
-The first step adds `members` new members each time; every later step seeds only members
-that have none of its rows yet, so a second run gives the new members theirs. The demo
-personas' households are left as the tours expect them.
+replies, the bonus programme, and smarthealth records with the billing data asked for.
+Features that add tables append a SeedStep here. The first step adds `members` new members
+each time; every later step seeds only members that have none of its rows yet, so a second
+run gives the new members theirs. The demo personas' households are left as the tours
+expect them.
 """
 
 import time
@@ -17,6 +18,8 @@ from datetime import date
 from sqlalchemy import Engine
 
 from core import seed
+from core.db import make_engine
+from core.health.db import get_health_engine
 from core.scale_seed.accounts import seed_member_accounts
 from core.scale_seed.bonus import seed_bonus
 from core.scale_seed.bulk import Progress
@@ -34,6 +37,7 @@ from core.scale_seed.documents import (
     seed_identifications,
     seed_submissions,
 )
+from core.scale_seed.health import seed_health_records
 from core.scale_seed.letters import seed_letters
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "seed_bonus",
     "seed_certificates",
     "seed_digital_cards",
+    "seed_health_records",
     "seed_identifications",
     "seed_letters",
     "seed_member_accounts",
@@ -69,6 +74,7 @@ class SeedPlan:
     demo: bool = False  # also the demo personas and their logins
     seed: int = 2026
     today: date = field(default_factory=date.today)
+    health_url: str | None = None  # the smarthealth provider's database; None: the configured
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,13 @@ def _with_seed(
     return run
 
 
+def _health_step(engine: Engine, plan: SeedPlan, progress: Progress | None) -> int:
+    health_engine = make_engine(plan.health_url) if plan.health_url else get_health_engine()
+    return seed_health_records(
+        engine, health_engine=health_engine, seed=plan.seed + 8, progress=progress
+    )
+
+
 # In order; a feature with its own tables appends its step (members exist from step one).
 # Accounts come before certificates and letters: requests and replies name their account.
 STEPS: list[SeedStep] = [
@@ -119,6 +132,7 @@ STEPS: list[SeedStep] = [
     SeedStep("Digitale Versicherungsausweise", _with_seed(seed_digital_cards, 5)),
     SeedStep("Briefe und Antworten (Texte verschlüsselt)", _with_seed(seed_letters, 6)),
     SeedStep("Bonusprogramm (Teilnahmen, Nachweise)", _with_seed(seed_bonus, 7)),
+    SeedStep("smarthealth-Akten mit HEK-Abrechnungsdaten (versiegelt)", _health_step),
 ]
 
 

@@ -13,6 +13,7 @@ from core.actors import Actor
 from core.clock import to_berlin, utcnow
 from core.db import make_engine, session_scope
 from core.errors import NotAllowed, SessionEnded
+from core.health.models import RecordAccount, RecordEntry, RecordImport
 from core.identifiers import parse_identifier
 from core.models.accounts import UserAccount
 from core.models.audit import AuditEntry, AuditHead
@@ -21,6 +22,7 @@ from core.models.bonus import BonusEnrolment, BonusEvidence
 from core.models.certificates import CertificateRequest
 from core.models.digital_cards import DigitalCard
 from core.models.documents import Submission
+from core.models.health_link import HealthLink
 from core.models.issued_certificates import IssuedCertificate
 from core.models.letters import Letter
 from core.models.people import Member
@@ -244,9 +246,19 @@ def test_a_historic_document_without_a_file_gets_a_german_message(engine):
 
 
 @pytest.fixture
-def seeded(engine) -> Engine:
-    seed_population(engine, SeedPlan(members=300, demo=True))
-    return engine
+def seeded_with_records(engine) -> Iterator[tuple[Engine, Engine]]:
+    """The insurer's database seeded for 300 members, and its own smarthealth provider's."""
+    backend = "sqlite" if engine.dialect.name == "sqlite" else "postgres"
+    provider_url = fresh_database_url(backend)
+    seed_population(engine, SeedPlan(members=300, demo=True, health_url=provider_url))
+    provider = make_engine(provider_url)
+    yield engine, provider
+    provider.dispose()
+
+
+@pytest.fixture
+def seeded(seeded_with_records) -> Engine:
+    return seeded_with_records[0]
 
 
 def test_dashboard_aggregates_match_counting_every_row(seeded):
@@ -390,6 +402,31 @@ def test_no_letter_text_is_stored_in_plaintext_and_each_opens_for_a_clerk(seeded
             assert "freundlichen" not in dumped
 
 
+def test_smarthealth_members_get_records_and_a_third_the_billing_data_they_asked_for(
+    seeded_with_records,
+):
+    insurer, provider = seeded_with_records
+    with session_scope(engine=insurer) as session:
+        smarthealth = session.exec(
+            select(Member.id).where(
+                Member.service_level == "smarthealth", not_in_persona_household()
+            )
+        ).all()
+        links = session.exec(select(HealthLink.member_id, HealthLink.reference_number)).all()
+    with session_scope(engine=provider) as session:
+        records = set(session.exec(select(RecordAccount.reference_number)).all())
+        imports = session.exec(select(RecordImport.reference_number, RecordImport.entries)).all()
+        entries = session.exec(select(RecordEntry.reference_number, RecordEntry.sealed)).all()
+
+    assert len(smarthealth) > 5
+    assert {member for member, _ in links} == set(smarthealth)
+    assert {reference for _, reference in links} == records
+    asked = {reference for reference, _ in imports}
+    assert 0 < len(asked) < len(records)
+    assert sum(count for _, count in imports) == len(entries) > 20 * len(asked)
+    assert not any(b"Abrechnung" in sealed or b"Praxis" in sealed for _, sealed in entries)
+
+
 def test_members_do_not_see_the_dashboard(seeded):
     lena = sign_in(seeded, "lena.basic").actor
 
@@ -441,5 +478,7 @@ def test_the_seed_command_prints_each_step_with_its_rate(engine, capsys, monkeyp
     printed = capsys.readouterr().out
     assert "Mitglieder, Versicherungszeiten, Entgelte: 47 in" in printed
     assert "Dokumente (ohne Dateien): " in printed and "/s)." in printed
+    for step in scale_seed.STEPS:
+        assert f"{step.label}: " in printed
     with session_scope(engine=engine) as session:
         assert session.exec(select(func.count()).select_from(Submission)).one() > 200
