@@ -29,6 +29,7 @@ MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 64
 BCRYPT_MAX_BYTES = 72
 MAX_USERNAME_CHARS = 64
+DEACTIVATED = "Ihr Zugang wurde deaktiviert. Bitte wenden Sie sich an die HEK."
 # Touch last_seen at most this often, so a rerun does not always write.
 _TOUCH_INTERVAL = timedelta(seconds=30)
 
@@ -144,12 +145,15 @@ def resume(session: Session, *, token: str, now: datetime | None = None) -> Acto
     row = session.exec(
         select(UserSession).where(UserSession.token_hash == _hash_token(token))
     ).first()
-    if row is None or row.ended_at is not None:
+    if row is None:
         raise SessionEnded()
+    if row.ended_at is not None:
+        # Deactivation ends the sessions at once: tell the user why, not "log in again".
+        raise SessionEnded(DEACTIVATED if row.end_reason == "deactivated" else None)
     user = session.get(UserAccount, row.user_id)
     if user is None or not user.is_active:
         _end(session, row, now, "deactivated")
-        raise SessionEnded("Ihr Zugang wurde deaktiviert. Bitte wenden Sie sich an die HEK.")
+        raise SessionEnded(DEACTIVATED)
     if now - row.last_seen_at > timedelta(minutes=get_settings().idle_timeout_minutes):
         _end(session, row, now, "timeout")
         raise SessionExpired()

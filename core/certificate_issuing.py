@@ -83,13 +83,22 @@ def count_open_requests(session: Session, *, actor: Actor) -> int:
 
 
 def open_request(session: Session, *, actor: Actor, request_id: int) -> CertificateQueueItem:
-    """One open request as the queue shows it (the clerk's selection after a rerun)."""
+    """One open request as the queue shows it (the clerk's selection after a rerun); audited."""
     _require_staff(actor)
     row = session.get(CertificateRequest, request_id)
     if row is None or row.status != CertificateStatus.OPEN:
         raise RequestNotOpen()
     subject = session.get(Member, row.subject_member_id)
     requester = session.get(Member, row.requester_member_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="view_certificate_request",
+        subject_type="certificate_request",
+        subject_id=row.id,
+        member_id=subject.id,
+    )
+    session.commit()
     return CertificateQueueItem.model_validate(
         row,
         update={

@@ -165,11 +165,22 @@ def send_history(session: Session, *, actor: Actor, limit: int = 50) -> list[Sub
 
 
 def find_by_tracking_id(session: Session, *, actor: Actor, tracking_id: str) -> SubmissionRead:
-    """A member finds their own submission by tracking ID (typos caught by the check character)."""
+    """A member finds their own submission by tracking ID (typos caught by the check character);
+    staff find any, and their lookups are audited."""
     canonical = parse_identifier(tracking_id)
     row = session.exec(select(Submission).where(Submission.tracking_id == canonical)).first()
     if row is None or (actor.is_member and row.submitted_by_user_id != actor.user_id):
         raise InvalidSubmission("Zu dieser Tracking-ID gibt es keine Sendung von Ihnen.")
+    if actor.is_staff:
+        audit.record(
+            session,
+            actor=actor,
+            action="find_submission",
+            subject_type="submission",
+            subject_id=row.id,
+            member_id=row.member_id,
+        )
+        session.commit()
     return SubmissionRead.model_validate(row)
 
 
