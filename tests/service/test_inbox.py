@@ -4,8 +4,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
-from sqlmodel import func, select
+from sqlalchemy import insert, update
+from sqlmodel import col, func, select
 
 from core import documents, inbox
 from core.clock import utcnow
@@ -83,6 +83,9 @@ def test_paging_forward_shows_every_item_once_in_order_across_statuses(session, 
     bulk_submissions(session, member, 12, doc_type="au")
     bulk_submissions(session, member, 9, doc_type="antrag", age_days=1)
     ids = session.exec(select(Submission.id).order_by(Submission.id)).all()
+    tied = update(Submission).where(col(Submission.id).in_(ids[10:17]))  # same moment
+    session.exec(tied.values(created_at=utcnow() - timedelta(hours=5)))
+    session.commit()
     for item_id in ids[::3]:  # a third in progress: two statuses to merge
         inbox.claim(session, actor=clerk, submission_id=item_id)
     for sort, expected in (("oldest", sorted), ("newest", lambda keys: sorted(keys)[::-1])):
