@@ -1,9 +1,11 @@
-"""Bulk seeding of historic documents: rows per second on SQLite and PostgreSQL.
+"""Bulk seeding: rows per second on SQLite and PostgreSQL, documents and every later step.
 
 Run: .venv/bin/python bench/seed.py  (PostgreSQL too when TEST_POSTGRES_URL is set, as
-`make bench` does through scripts/with-postgres.sh). Every figure is a median of several
-runs beside a baseline measured in the same run: a bare executemany (SQLite) or COPY
-(PostgreSQL) of one text column into a table without indexes, the driver's floor.
+`make bench` does through scripts/with-postgres.sh). Every document figure is a median of
+several runs beside a baseline measured in the same run: a bare executemany (SQLite) or COPY
+(PostgreSQL) of one text column into a table without indexes, the driver's floor. The later
+steps (accounts, certificates, cards, encrypted letters, bonus, sealed smarthealth data) run
+once each on the same members, after the demo's clerks exist.
 """
 
 import os
@@ -24,7 +26,7 @@ os.environ.setdefault("HEK_DATA_DIR", tempfile.mkdtemp(prefix="hek-bench-seed-")
 from sqlalchemy import Engine, insert, text
 from sqlmodel import select
 
-from core import migrate, scale_seed
+from core import migrate, scale_seed, seed
 from core.db import is_sqlite, make_engine, session_scope
 from core.identifiers import new_tracking_id
 from core.models.documents import Submission
@@ -143,12 +145,12 @@ def _backend_rows(label: str, url: str) -> list[dict]:
             insert_submissions(engine, fresh[0][offset : offset + 20_000])
 
     def bulk_load() -> None:
-        threshold = scale_seed.BULK_LOAD_MEMBERS
-        scale_seed.BULK_LOAD_MEMBERS = 1  # as for 50,000 members and more
+        threshold = scale_seed.documents.BULK_LOAD_MEMBERS
+        scale_seed.documents.BULK_LOAD_MEMBERS = 1  # as for 50,000 members and more
         try:
             seed_submissions(engine, seed=7)
         finally:
-            scale_seed.BULK_LOAD_MEMBERS = threshold
+            scale_seed.documents.BULK_LOAD_MEMBERS = threshold
 
     measured = {
         "seed_submissions (generate + insert)": _median_rate(
@@ -163,6 +165,7 @@ def _backend_rows(label: str, url: str) -> list[dict]:
         ),
     }
     baseline = _median_rate(count, clear_floor, floor)
+    steps = _later_steps(engine, url)
     engine.dispose()
     return [
         {
@@ -174,7 +177,25 @@ def _backend_rows(label: str, url: str) -> list[dict]:
             "ratio": rate / baseline,
         }
         for name, rate in measured.items()
+    ] + [
+        {
+            "benchmark": f"step (one run): {step.label}",
+            "backend": label,
+            "rows": step.rows,
+            "value": round(step.rate),
+            "baseline": round(baseline),
+            "ratio": step.rate / baseline,
+        }
+        for step in steps
     ]
+
+
+def _later_steps(engine: Engine, url: str) -> list[scale_seed.StepReport]:
+    """Every step after the documents on the bench's members (the provider's tables in the
+    same database: they keep their own metadata and version table)."""
+    seed.seed_demo(engine, members=0)  # personas and clerks: letters and certificates name one
+    plan = scale_seed.SeedPlan(members=0, health_url=url)
+    return scale_seed.seed_population(engine, plan, steps=scale_seed.STEPS[2:])
 
 
 def _tracking_id_rows() -> list[dict]:
