@@ -9,6 +9,7 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.health import activation, unlock
 from core.health.db import health_scope
+from core.health.errors import DevicePasswordLocked
 from core.health.keys import UnlockedRecord
 from ui import health_state
 from ui.components import attempt
@@ -183,6 +184,10 @@ def unlocked_record(actor: Actor) -> UnlockedRecord:
         _unlock_with_password(actor)
         with st.expander("Neues Gerät: mit Sicherheitsschlüssel freischalten"):
             _unlock_with_key(actor)
+    elif status.state == "password_locked":
+        st.subheader("Gesundheitsakte mit Sicherheitsschlüssel entsperren")
+        st.warning(DevicePasswordLocked.default_message)
+        _unlock_with_key(actor)
     else:
         st.subheader("Neues Gerät: mit Sicherheitsschlüssel freischalten")
         st.info("Auf diesem Gerät (dieser Browser-Sitzung) ist Ihre Akte noch nicht eingerichtet.")

@@ -1,5 +1,6 @@
 """smarthealth's domain errors, each with the German sentence a page shows as it is."""
 
+from core.crypto import DecryptionFailed
 from core.errors import DomainError, NotAllowed
 
 
@@ -78,3 +79,17 @@ class RecordNotFound(DomainError):
 
 class TerminationNotConfirmed(DomainError):
     default_message = "Bitte bestätigen Sie die Kündigung, indem Sie KÜNDIGEN eingeben."
+
+
+class WrongDevicePassword(DecryptionFailed):
+    """A wrong device password; the message says how many tries are left."""
+
+    default_message = "Das Geräte-Passwort ist nicht richtig."
+
+
+class DevicePasswordLocked(DomainError):
+    default_message = (
+        "Das Geräte-Passwort wurde zu oft falsch eingegeben und ist auf diesem Gerät gesperrt. "
+        "Entsperren Sie Ihre Akte mit Ihrem Sicherheitsschlüssel aus dem Notfall-Kit; dabei "
+        "legen Sie ein neues Geräte-Passwort fest."
+    )

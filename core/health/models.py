@@ -50,6 +50,8 @@ class RecordDevice(HealthTable, table=True):
     wrapped_private_key: bytes
     created_at: datetime
     last_used_at: datetime
+    password_failures: int = 0  # wrong device passwords in a row (core.health.unlock)
+    password_locked_at: datetime | None = None  # set: only the security key unlocks here
 
 
 class RecordEntry(HealthTable, table=True):
@@ -77,6 +79,23 @@ class RecordDocument(HealthTable, table=True):
     sealed: bytes
 
 
+class RecordIndex(HealthTable, table=True):
+    """The member's own digest of the opened entries, sealed to the record's key.
+
+    Written by the member's unlocked session after it opened entries one by one, so the next
+    unlock opens one sealed box instead of thousands (core.health.timeline_index).
+    """
+
+    __tablename__ = "record_index"
+
+    reference_number: str = Field(
+        primary_key=True, max_length=REFERENCE_LENGTH, foreign_key="record_account.reference_number"
+    )
+    sealed: bytes
+    entries: int
+    updated_at: datetime
+
+
 class RecordImport(HealthTable, table=True):
     """A fulfilled "Daten bei der HEK anfordern": which billing data is covered up to when."""
 
@@ -92,4 +111,11 @@ class RecordImport(HealthTable, table=True):
     entries: int
 
 
-PROVIDER_TABLES = (RecordDocument, RecordEntry, RecordImport, RecordDevice, RecordAccount)
+PROVIDER_TABLES = (
+    RecordDocument,
+    RecordEntry,
+    RecordIndex,
+    RecordImport,
+    RecordDevice,
+    RecordAccount,
+)

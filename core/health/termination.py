@@ -12,13 +12,7 @@ from core import audit
 from core.actors import Actor
 from core.clock import utcnow
 from core.health.errors import RecordNotActive, TerminationNotConfirmed
-from core.health.models import (
-    RecordAccount,
-    RecordDevice,
-    RecordDocument,
-    RecordEntry,
-    RecordImport,
-)
+from core.health.models import PROVIDER_TABLES, RecordEntry
 from core.health.rules import find_link
 
 CONFIRMATION = "KÜNDIGEN"
@@ -37,7 +31,7 @@ def delete_record(health: Session, *, reference: str) -> Deletion:
             RecordEntry.reference_number == reference
         )
     ).one()
-    for table in (RecordDocument, RecordEntry, RecordImport, RecordDevice, RecordAccount):
+    for table in PROVIDER_TABLES:  # children first
         health.exec(delete(table).where(table.reference_number == reference))
     health.commit()
     return Deletion(entries=entries, bytes=size)

@@ -2,6 +2,10 @@
 
 A "device" is one browser session of the portal (its id lives in that session only), so a
 new browser or a new tab counts as a new device, as a new phone does for the app.
+
+Wrong device passwords are counted per device, in the provider database: after
+MAX_PASSWORD_FAILURES in a row the device password is disabled and only the security key
+unlocks (and sets a new password). Each try also costs a full Argon2id derivation.
 """
 
 from dataclasses import dataclass
@@ -14,11 +18,19 @@ from core import crypto
 from core.actors import Actor
 from core.clock import utcnow
 from core.health import keys
-from core.health.errors import OwnerOnly, RecordNotActive, UnknownDevice, WrongSecurityKey
+from core.health.errors import (
+    DevicePasswordLocked,
+    OwnerOnly,
+    RecordNotActive,
+    UnknownDevice,
+    WrongDevicePassword,
+    WrongSecurityKey,
+)
 from core.health.models import RecordAccount, RecordDevice
 from core.health.rules import active_link, find_link, owner_member_id
 
-State = Literal["not_activated", "locked", "new_device"]
+State = Literal["not_activated", "locked", "password_locked", "new_device"]
+MAX_PASSWORD_FAILURES = 5
 
 
 @dataclass(frozen=True)
@@ -35,16 +47,37 @@ def record_status(
     if link is None or link.terminated_at is not None:
         return RecordStatus("not_activated")
     active_link(session, actor=actor, today=today)
-    known = _device(health, link.reference_number, device_id) is not None
-    return RecordStatus("locked" if known else "new_device", link.reference_number)
+    device = _device(health, link.reference_number, device_id)
+    if device is None:
+        return RecordStatus("new_device", link.reference_number)
+    state: State = "password_locked" if device.password_locked_at else "locked"
+    return RecordStatus(state, link.reference_number)
 
 
-def _device(health: Session, reference: str, device_id: str) -> RecordDevice | None:
-    return health.exec(
-        select(RecordDevice).where(
-            RecordDevice.reference_number == reference, RecordDevice.device_id == device_id
-        )
-    ).first()
+def _device(
+    health: Session, reference: str, device_id: str, *, lock: bool = False
+) -> RecordDevice | None:
+    statement = select(RecordDevice).where(
+        RecordDevice.reference_number == reference, RecordDevice.device_id == device_id
+    )
+    return health.exec(statement.with_for_update() if lock else statement).first()
+
+
+def _count_wrong_password(health: Session, device: RecordDevice) -> WrongDevicePassword:
+    """Record one more wrong password (committed); the fifth in a row disables it."""
+    device.password_failures += 1
+    left = MAX_PASSWORD_FAILURES - device.password_failures
+    if left <= 0:
+        device.password_locked_at = utcnow()
+    health.add(device)
+    health.commit()
+    if left <= 0:
+        return DevicePasswordLocked()
+    tries = "noch 1 Versuch" if left == 1 else f"noch {left} Versuche"
+    return WrongDevicePassword(
+        f"Das Geräte-Passwort ist nicht richtig. Sie haben {tries}; danach lässt sich die Akte "
+        "auf diesem Gerät nur noch mit dem Sicherheitsschlüssel entsperren."
+    )
 
 
 def _account(health: Session, reference: str) -> RecordAccount:
@@ -65,16 +98,23 @@ def _unlocked(actor: Actor, reference: str, device_id: str, keypair) -> keys.Unl
 def unlock_with_password(
     session: Session, health: Session, *, actor: Actor, device_id: str, password: str, today: date
 ) -> keys.UnlockedRecord:
-    """Unwrap this device's private key; a wrong password raises DecryptionFailed."""
+    """Unwrap this device's private key. A wrong password raises WrongDevicePassword (tries
+    left), the fifth in a row DevicePasswordLocked; a disabled password is not even tried."""
     reference = active_link(session, actor=actor, today=today).reference_number
-    device = _device(health, reference, device_id)
+    device = _device(health, reference, device_id, lock=True)
     if device is None:
         raise UnknownDevice()
-    keypair = crypto.unwrap_private_key(wrapped=device.wrapped_private_key, password=password)
+    if device.password_locked_at is not None:
+        raise DevicePasswordLocked()
+    try:
+        keypair = crypto.unwrap_private_key(wrapped=device.wrapped_private_key, password=password)
+    except crypto.DecryptionFailed:
+        raise _count_wrong_password(health, device) from None
     account = _account(health, reference)
     if keypair.public_bytes != account.public_key:
         raise crypto.DecryptionFailed()
     account.last_access_at = device.last_used_at = utcnow()
+    device.password_failures = 0
     health.add_all([account, device])
     health.commit()
     return _unlocked(actor, reference, device_id, keypair)
@@ -102,6 +142,7 @@ def unlock_with_security_key(
         reference_number=reference, device_id=device_id, created_at=now
     )
     device.wrapped_private_key, device.last_used_at = wrapped, now
+    device.password_failures, device.password_locked_at = 0, None  # a new password, fresh tries
     account.last_access_at = now
     health.add_all([account, device])
     health.commit()

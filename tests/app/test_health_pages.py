@@ -119,7 +119,10 @@ def test_miriam_activates_adds_an_entry_logs_out_and_unlocks_again_with_her_pass
     assert "Gesundheitsakte entsperren" in shown_text(at)
     at.text_input(key="health_unlock_password").input("falsches-passwort")
     at = at.button(key="FormSubmitter:health_unlock-Entsperren").click().run()
-    assert errors(at) == ["Das Passwort ist nicht richtig, oder die Daten sind beschädigt."]
+    assert errors(at) == [
+        "Das Geräte-Passwort ist nicht richtig. Sie haben noch 4 Versuche; danach lässt sich "
+        "die Akte auf diesem Gerät nur noch mit dem Sicherheitsschlüssel entsperren."
+    ]
     at.text_input(key="health_unlock_password").input(PASSWORD)
     at = at.button(key="FormSubmitter:health_unlock-Entsperren").click().run()
     assert not at.exception
@@ -212,3 +215,22 @@ def test_the_idle_timeout_clears_the_key_and_the_opened_entries(portal_db):
     at = at.run()
     assert [key for key in at.session_state if str(key).startswith("health_")] == []
     assert "Ihre Sitzung ist wegen Inaktivität abgelaufen." in shown_text(at)
+
+
+def test_after_five_wrong_device_passwords_only_the_security_key_opens_the_record(portal_db):
+    key_text = _fresh_record(portal_db)
+    at = login("miriam.health")
+    at.session_state["hek_device_id"] = "another-browser"  # the browser that activated
+    at = at.switch_page(RECORD).run()
+    for _ in range(5):
+        at.text_input(key="health_unlock_password").input("falsches-passwort")
+        at = at.button(key="FormSubmitter:health_unlock-Entsperren").click().run()
+    assert "zu oft falsch eingegeben" in errors(at)[0]
+
+    at = at.run()
+    assert "Gesundheitsakte mit Sicherheitsschlüssel entsperren" in shown_text(at)
+    assert not any(field.key == "health_unlock_password" for field in at.text_input)
+    at.text_input(key="health_device_key").input(key_text)
+    at.text_input(key="health_device_password").input("ein-neues-passwort")
+    at = at.button(key="FormSubmitter:health_new_device-Gerät freischalten").click().run()
+    assert not at.exception and "health_unlocked" in at.session_state

@@ -19,6 +19,7 @@ def test_provider_tables_never_reach_the_insurers_metadata_and_the_other_way_rou
         "record_entry",
         "record_document",
         "record_import",
+        "record_index",
     }
     assert not set(health_metadata.tables) & set(SQLModel.metadata.tables)
     assert "health_link" in SQLModel.metadata.tables

@@ -6,7 +6,13 @@ import pytest
 
 from core import crypto
 from core.health import unlock
-from core.health.errors import AccessEnded, OwnerOnly, UnknownDevice, WrongSecurityKey
+from core.health.errors import (
+    AccessEnded,
+    DevicePasswordLocked,
+    OwnerOnly,
+    UnknownDevice,
+    WrongSecurityKey,
+)
 from core.health.models import RecordAccount
 from tests.service.health_world import DEVICE_PASSWORD, TODAY, health_world
 
@@ -60,7 +66,7 @@ def test_the_registered_device_unlocks_with_its_password(world):
 def test_a_wrong_password_gets_a_clear_message(world):
     actor = world.member()
     world.activate(actor)
-    with pytest.raises(crypto.DecryptionFailed, match="Das Passwort ist nicht richtig"):
+    with pytest.raises(crypto.DecryptionFailed, match="Das Geräte-Passwort ist nicht richtig"):
         _with_password(world, actor, password="falsches-passwort")
 
 
@@ -140,3 +146,60 @@ def test_a_clerk_cannot_unlock_or_see_anything(world):
         _with_key(world, clerk, crypto.format_security_key(key))
     with world.sessions() as (_session, health), pytest.raises(OwnerOnly):
         unlock.show_security_key(health, actor=clerk, unlocked=unlocked)
+
+
+def _wrong(world, actor, times, device_id="device-1"):
+    messages = []
+    for _ in range(times):
+        with pytest.raises(crypto.DecryptionFailed) as refused:
+            _with_password(world, actor, password="falsches-passwort", device_id=device_id)
+        messages.append(refused.value.message)
+    return messages
+
+
+def test_four_wrong_passwords_count_down_and_the_right_one_then_still_unlocks(world):
+    actor = world.member()
+    world.activate(actor)
+
+    messages = _wrong(world, actor, 4)
+
+    assert "noch 4 Versuche" in messages[0] and "noch 1 Versuch;" in messages[3]
+    assert _with_password(world, actor)  # the fifth try, right: unlocks and starts afresh
+    assert "noch 4 Versuche" in _wrong(world, actor, 1)[0]
+
+
+def test_the_fifth_wrong_password_disables_it_even_for_the_right_password(world):
+    actor = world.member()
+    world.activate(actor)
+    _wrong(world, actor, 4)
+
+    with pytest.raises(DevicePasswordLocked):
+        _with_password(world, actor, password="falsches-passwort")
+    assert _status(world, actor) == "password_locked"  # stored, not in a browser session
+    with pytest.raises(DevicePasswordLocked):
+        _with_password(world, actor)
+
+
+def test_the_security_key_unlocks_a_disabled_device_with_a_new_password(world):
+    actor = world.member()
+    _unlocked, key = world.activate(actor)
+    _wrong(world, actor, 5 - 1)
+    with pytest.raises(DevicePasswordLocked):
+        _with_password(world, actor, password="falsches-passwort")
+
+    _with_key(world, actor, crypto.format_security_key(key), device_id="device-1")
+
+    assert _status(world, actor) == "locked"
+    assert _with_password(world, actor, password="neues-passwort-2")
+    assert "noch 4 Versuche" in _wrong(world, actor, 1)[0]
+
+
+def test_wrong_passwords_on_one_device_do_not_lock_another(world):
+    actor = world.member()
+    _unlocked, key = world.activate(actor)
+    _with_key(world, actor, crypto.format_security_key(key), device_id="device-2")
+    _wrong(world, actor, 4)
+    with pytest.raises(DevicePasswordLocked):
+        _with_password(world, actor, password="falsches-passwort")
+
+    assert _with_password(world, actor, password="neues-passwort-2", device_id="device-2")
