@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import documents, inbox
+from core import documents, inbox, saved_views
 from core.db import session_scope
 from core.errors import DomainError
 from core.previews import pdf_page_count, render_pdf_pages
@@ -12,17 +12,61 @@ from ui.session import current_actor
 actor = current_actor()
 st.title("Posteingang")
 
-VIEWS = {
-    "Alle offenen": inbox.InboxFilter(),
-    "Nicht zugewiesen": inbox.InboxFilter(unassigned_only=True),
-    "Meine Vorgänge": inbox.InboxFilter(clerk_id=actor.user_id),
-    "Älter als 3 Tage": inbox.InboxFilter(older_than_days=3),
-    "Erledigt und abgelehnt": inbox.InboxFilter(statuses=("erledigt", "abgelehnt", "rueckfrage")),
-}
+DEFAULT_VIEW = "Alle offenen"
+presets = saved_views.presets(actor)
+with session_scope() as db:
+    saved = {view.name: view for view in saved_views.my_views(db, actor=actor)}
+views = {**presets, **{name: view.criteria for name, view in saved.items()}}
+if st.session_state.get("inbox_view") not in views:
+    st.session_state["inbox_view"] = DEFAULT_VIEW
+
+
+def _open_saved_view() -> None:
+    """A saved view brings back its type filter, search and sorting as well."""
+    chosen = saved.get(st.session_state.get("inbox_view"))
+    if chosen is not None:
+        st.session_state["inbox_types"] = list(chosen.criteria.doc_types)
+        st.session_state["inbox_search"] = chosen.criteria.search
+        st.session_state["inbox_sort"] = chosen.sort
+
+
+def _save_view(criteria: inbox.InboxFilter, sort: str) -> None:
+    try:
+        with session_scope(write=True) as db:
+            stored = saved_views.save_view(
+                db,
+                actor=actor,
+                name=st.session_state.get("inbox_view_name", ""),
+                criteria=criteria,
+                sort=sort,
+            )
+    except DomainError as error:
+        st.session_state["inbox_view_error"] = error.message
+    else:
+        st.session_state["inbox_view"], st.session_state["inbox_view_name"] = stored.name, ""
+        st.session_state["inbox_view_saved"] = stored.name
+
+
+def _delete_view(view_id: int) -> None:
+    try:
+        with session_scope(write=True) as db:
+            saved_views.delete_view(db, actor=actor, view_id=view_id)
+    except DomainError as error:
+        st.session_state["inbox_view_error"] = error.message
+    else:
+        st.session_state["inbox_view"] = DEFAULT_VIEW
+
+
 view = (
-    st.segmented_control("Ansicht", options=list(VIEWS), default="Alle offenen", key="inbox_view")
-    or "Alle offenen"
+    st.segmented_control(
+        "Ansicht", options=list(views), key="inbox_view", on_change=_open_saved_view
+    )
+    or DEFAULT_VIEW
 )
+if "inbox_view_error" in st.session_state:
+    st.error(st.session_state.pop("inbox_view_error"))
+if "inbox_view_saved" in st.session_state:
+    st.success(f"Ansicht „{st.session_state.pop('inbox_view_saved')}“ gespeichert.")
 with st.expander("Filter und Suche", expanded=False):
     search = st.text_input(
         "Suche: Tracking-ID, Versichertennummer oder Name", key="inbox_search", max_chars=60
@@ -40,15 +84,33 @@ with st.expander("Filter und Suche", expanded=False):
         horizontal=True,
         key="inbox_sort",
     )
-base = VIEWS[view]
-criteria = inbox.InboxFilter(
-    doc_types=tuple(types),
-    statuses=base.statuses,
-    older_than_days=base.older_than_days,
-    clerk_id=base.clerk_id,
-    unassigned_only=base.unassigned_only,
-    search=search or "",
-)
+    base = views[view]
+    criteria = inbox.InboxFilter(
+        doc_types=tuple(types),
+        statuses=base.statuses,
+        older_than_days=base.older_than_days,
+        clerk_id=base.clerk_id,
+        unassigned_only=base.unassigned_only,
+        search=search or "",
+    )
+    name_field, save_button = st.columns([3, 1], vertical_alignment="bottom")
+    name_field.text_input(
+        "Diese Filter als eigene Ansicht speichern",
+        key="inbox_view_name",
+        max_chars=saved_views.MAX_NAME,
+        placeholder="Name der Ansicht",
+    )
+    save_button.button(
+        "Ansicht speichern", key="save_view", on_click=_save_view, args=(criteria, sort)
+    )
+    if view in saved:
+        st.button(
+            f"Ansicht „{view}“ löschen",
+            key="delete_view",
+            icon=":material/delete:",
+            on_click=_delete_view,
+            args=(saved[view].id,),
+        )
 # Keyset pagination: the cursors of the pages before this one; a new filter starts over.
 query = (criteria, sort)
 if st.session_state.get("inbox_query") != query:

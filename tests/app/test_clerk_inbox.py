@@ -36,3 +36,33 @@ def test_paging_forward_and_back_through_decided_items():
     assert len(first) == 25 and not set(first) & set(second)
     at = at.button(key="inbox_previous").click().run()
     assert _tracking_ids(at) == first and "Seite 1" in shown_text(at)
+
+
+def test_a_clerk_saves_the_current_filters_as_a_view_and_deletes_it_again():
+    at = _inbox()
+    at = at.segmented_control(key="inbox_view").set_value(DECIDED).run()
+    at = at.multiselect(key="inbox_types").set_value(["rechnung"]).run()
+    at = at.radio(key="inbox_sort").set_value("newest").run()
+    at.text_input(key="inbox_view_name").input("Erledigte Rechnungen")
+    at = at.button(key="save_view").click().run()
+
+    assert not at.exception
+    assert "Ansicht „Erledigte Rechnungen“ gespeichert." in shown_text(at)
+    assert at.segmented_control(key="inbox_view").value == "Erledigte Rechnungen"
+    invoices = _tracking_ids(at)
+    assert set(at.dataframe[0].value["Art"]) == {"Rechnung"}
+
+    at = at.segmented_control(key="inbox_view").set_value("Alle offenen").run()
+    at = at.multiselect(key="inbox_types").set_value([]).run()
+    at = at.segmented_control(key="inbox_view").set_value("Erledigte Rechnungen").run()
+    assert at.multiselect(key="inbox_types").value == ["rechnung"]
+    assert at.radio(key="inbox_sort").value == "newest"
+    assert _tracking_ids(at) == invoices
+
+    colleague = _inbox("sachbearbeitung2")
+    assert "Erledigte Rechnungen" not in colleague.segmented_control(key="inbox_view").options
+
+    at = at.button(key="delete_view").click().run()
+    assert not at.exception
+    assert "Erledigte Rechnungen" not in at.segmented_control(key="inbox_view").options
+    assert at.segmented_control(key="inbox_view").value == "Alle offenen"
