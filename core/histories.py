@@ -63,24 +63,28 @@ def insurance_history(
     session: Session, *, actor: Actor, today: date | None = None
 ) -> InsuranceHistory:
     """The smart member's own insurance periods and earnings."""
-    member_id = smart_member_id(actor)
-    member = session.get(Member, member_id)
+    member = session.get(Member, smart_member_id(actor))
     if member is None:
         raise UnknownMember()
+    return history_of(session, member=member, today=today or today_berlin())
+
+
+def history_of(session: Session, *, member: Member, today: date) -> InsuranceHistory:
+    """A member's periods (oldest first) and earnings; callers check who may see them."""
     periods = session.exec(
         select(InsurancePeriod)
-        .where(InsurancePeriod.member_id == member_id)
+        .where(InsurancePeriod.member_id == member.id)
         .order_by(col(InsurancePeriod.start), col(InsurancePeriod.id))
     ).all()
     earnings = session.exec(
         select(Earning)
-        .where(Earning.member_id == member_id)
+        .where(Earning.member_id == member.id)
         .order_by(col(Earning.year), col(Earning.employer), col(Earning.id))
     ).all()
     return InsuranceHistory(
         member_name=f"{member.first_name} {member.last_name}",
         kvnr=member.kvnr,
-        as_of=today or today_berlin(),
+        as_of=today,
         periods=[InsurancePeriodRead.model_validate(row) for row in periods],
         earnings=[EarningRead.model_validate(row) for row in earnings],
     )

@@ -38,8 +38,13 @@ def _require_staff(actor: Actor) -> None:
         raise NotAllowed()
 
 
-def search_members(session: Session, *, actor: Actor, query: str) -> list[MemberRead]:
-    """Clerk search by KVNR or name (prefix, case-insensitive); audited with the query."""
+def search_members(
+    session: Session, *, actor: Actor, query: str, record_view: bool = True
+) -> list[MemberRead]:
+    """Clerk search by KVNR or name (prefix, case-insensitive); audited with the query.
+
+    A page redrawing the same search (a rerun) passes record_view=False.
+    """
     _require_staff(actor)
     text = (query or "").strip()[:80]
     if len(text) < 2:
@@ -59,15 +64,16 @@ def search_members(session: Session, *, actor: Actor, query: str) -> list[Member
     rows = session.exec(
         statement.order_by(Member.last_name, Member.first_name).limit(SEARCH_LIMIT)
     ).all()
-    audit.record(
-        session,
-        actor=actor,
-        action="search_members",
-        subject_type="member",
-        subject_id="*",
-        details={"query": text, "results": len(rows)},
-    )
-    session.commit()
+    if record_view:
+        audit.record(
+            session,
+            actor=actor,
+            action="search_members",
+            subject_type="member",
+            subject_id="*",
+            details={"query": text, "results": len(rows)},
+        )
+        session.commit()
     return [MemberRead.model_validate(row) for row in rows]
 
 
@@ -77,6 +83,14 @@ def open_member(session: Session, *, actor: Actor, member_id: int) -> MemberRead
     member = session.get(Member, member_id)
     if member is None:
         raise UnknownMember()
+    record_member_view(session, actor=actor, member_id=member_id)
+    return MemberRead.model_validate(member)
+
+
+def record_member_view(
+    session: Session, *, actor: Actor, member_id: int, details: dict | None = None
+) -> None:
+    """Audit that a clerk looked at a member's data, and commit it."""
     audit.record(
         session,
         actor=actor,
@@ -84,9 +98,9 @@ def open_member(session: Session, *, actor: Actor, member_id: int) -> MemberRead
         subject_type="member",
         subject_id=member_id,
         member_id=member_id,
+        details=details,
     )
     session.commit()
-    return MemberRead.model_validate(member)
 
 
 def household_of(session: Session, *, member: MemberRead) -> list[MemberRead]:

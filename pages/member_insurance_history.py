@@ -4,8 +4,7 @@ import streamlit as st
 
 from core import histories, history_export
 from core.db import session_scope
-from ui import charts
-from ui.components import format_date
+from ui import charts, history_tables
 from ui.session import current_actor
 
 actor = current_actor()
@@ -19,18 +18,7 @@ if not history.periods:
 
 st.subheader("Versicherungszeiten")
 st.plotly_chart(charts.periods_timeline(history), key="periods_chart")
-st.dataframe(
-    [
-        {
-            "Art": period.kind,
-            "Beginn": format_date(period.start),
-            "Ende": format_date(period.end) if period.end else "laufend",
-            "Arbeitgeber": period.employer or "–",
-        }
-        for period in reversed(history.periods)
-    ],
-    hide_index=True,
-)
+st.dataframe(history_tables.period_rows(history), hide_index=True)
 
 st.subheader("Entgelte")
 if history.earnings:

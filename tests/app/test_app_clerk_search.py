@@ -4,11 +4,16 @@ import json
 
 from sqlmodel import select
 
-from core import audit
+from core import audit, auth, documents
 from core.db import session_scope
+from core.models.accounts import UserAccount
+from core.models.audit import AuditEntry
+from core.models.documents import Submission
 from core.models.people import Member
 from core.seed import DEMO_PERSONAS
+from core.uploads import IncomingFile
 from tests.app.helpers import infos, login, shown_text
+from tests.service.test_documents import pdf_bytes
 
 LENA = next(p for p in DEMO_PERSONAS if p.username == "lena.basic")
 
@@ -84,3 +89,88 @@ def test_choosing_one_of_several_hits_opens_that_member():
 
     assert not at.exception
     assert f"**Versichertennummer:** {emre.kvnr}" in shown_text(at)
+
+
+# The member's file (Versichertenübersicht)
+
+
+def _views_of(member_id: int) -> int:
+    with session_scope() as session:
+        entries = session.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "view_member", AuditEntry.member_id == member_id
+            )
+        ).all()
+    return len(entries)
+
+
+def _lena_sends(count: int) -> str:
+    """Lena sends `count` one-page invoices; returns the tracking ID of the last."""
+    with session_scope(write=True) as session:
+        account = session.exec(select(UserAccount).where(UserAccount.username == LENA.username))
+        lena = auth.actor_for(session, account.one())
+        for number in range(count):
+            sent = documents.submit_document(
+                session,
+                actor=lena,
+                request=documents.DocumentRequest(
+                    kvnr=LENA.kvnr,
+                    doc_type="rechnung",
+                    files=[IncomingFile(name=f"r{number}.pdf", data=pdf_bytes(1, "Rechnung"))],
+                ),
+            )
+    return sent.tracking_id
+
+
+def _open_lena():
+    at = _search(_member_search(), LENA.kvnr)
+    return at.button(key="open_member").click().run()
+
+
+def test_a_members_file_pages_through_documents_and_is_audited_once_per_opening():
+    newest = _lena_sends(12)
+    lena_id = _lena_id()
+    before = _views_of(lena_id)
+
+    at = _open_lena()
+
+    assert not at.exception
+    assert [tab.label for tab in at.tabs][:4] == [
+        "Stammdaten",
+        "Versicherungszeiten & Entgelte",
+        "Dokumente",
+        "Bescheinigungen",
+    ]
+    assert "12 Dokumente · Seite 1 von 2" in shown_text(at)
+    (documents_table,) = [df.value for df in at.dataframe if "Tracking-ID" in df.value.columns]
+    assert len(documents_table) == 10 and documents_table["Tracking-ID"][0] == newest
+    assert set(documents_table["Art"]) == {"Rechnung"}
+    assert _views_of(lena_id) == before + 1
+
+    at.number_input(key=f"member_submissions_page_{lena_id}").set_value(2).run()
+
+    assert "12 Dokumente · Seite 2 von 2" in shown_text(at)
+    (documents_table,) = [df.value for df in at.dataframe if "Tracking-ID" in df.value.columns]
+    assert len(documents_table) == 2
+    assert _views_of(lena_id) == before + 1  # turning a page is no new opening
+
+    at.switch_page("pages/clerk_home.py").run()
+    at.switch_page("pages/clerk_members.py").run()
+
+    assert "Lena Berger" in [header.value for header in at.header]
+    assert _views_of(lena_id) == before + 2  # coming back to the file is
+
+
+def test_a_document_in_the_file_opens_in_the_inbox_viewer():
+    tracking_id = _lena_sends(1)
+    with session_scope() as session:
+        submission_id = session.exec(
+            select(Submission.id).where(Submission.tracking_id == tracking_id)
+        ).one()
+    at = _open_lena()
+
+    at.selectbox(key="member_case_choice").set_value(submission_id).run()
+    at.button(key="member_open_case").click().run()
+
+    assert not at.exception
+    assert f"Vorgang {tracking_id}" in [sub.value for sub in at.subheader]
