@@ -20,11 +20,13 @@ import pytest
 from sqlmodel import Session, func, select
 
 from core import (
+    accounts,
     auth,
     bank_accounts,
     bonus,
     certificate_issuing,
     contact,
+    dashboard,
     digital_cards,
     documents,
     family,
@@ -46,10 +48,12 @@ from core.identity import Evidence, Step, devices
 from core.identity import service as identity
 from core.kvnr import make_kvnr
 from core.letter_templates import letter_templates
-from core.models.accounts import Role
+from core.models.accounts import Role, UserAccount
 from core.models.audit import AuditEntry
 from core.models.bonus import BonusEnrolment, BonusEvidence, EnrolmentStatus
 from core.models.certificates import CertificateRequest, CertificateType, Delivery
+from core.models.digital_cards import DigitalCard
+from core.models.documents import Submission
 from core.models.family import FamilyMember
 from core.models.health_cards import HealthCardRequest
 from core.models.identity import Identification, RegisteredDevice
@@ -154,7 +158,9 @@ def _owner_objects(session: Session, m: Matrix, actors: dict[str, Actor]) -> Non
     sent = documents.submit_document(
         session,
         actor=owner,
-        request=documents.DocumentRequest(kvnr=m.owner_kvnr, doc_type="au", files=[_pdf()]),
+        request=documents.DocumentRequest(
+            kvnr=m.owner_kvnr, doc_type="au", files=[_pdf()], idempotency_key="erika-document"
+        ),
     )
     ids.submission_id, ids.tracking_id = sent.id, sent.tracking_id
     template = letter_templates()["bestaetigung_mitgliedschaft"]
@@ -172,7 +178,12 @@ def _owner_objects(session: Session, m: Matrix, actors: dict[str, Actor]) -> Non
     )
     ids.reply_id = reply.id
     ids.conversation_id = messenger.start_conversation(
-        session, actor=owner, subject="Frage", body="Hallo", attachment=_pdf()
+        session,
+        actor=owner,
+        subject="Frage",
+        body="Hallo",
+        attachment=_pdf(),
+        idempotency_key="erika-conversation",
     ).id
     ids.message_id = session.exec(
         select(Message.id).where(Message.conversation_id == ids.conversation_id)
@@ -181,7 +192,7 @@ def _owner_objects(session: Session, m: Matrix, actors: dict[str, Actor]) -> Non
         session, actor=clerk, request_id=_certificate_request(session, m)
     ).id
     ids.request_id = _certificate_request(session, m)
-    ids.card_id = digital_cards.request_card(session, actor=owner).id
+    ids.card_id = digital_cards.request_card(session, actor=owner, idempotency_key="erika-card").id
     bank_accounts.add_bank_account(
         session, actor=owner, iban="DE89370400440532013000", bic=None, account_holder="Erika"
     )
@@ -200,6 +211,7 @@ def _owner_objects(session: Session, m: Matrix, actors: dict[str, Actor]) -> Non
     ).device.id
     ids.identification_id = _identification(session, m, status="succeeded")
     ids.health_card_id = _health_card_request(session, m)
+    ids.health_card_key = session.get(HealthCardRequest, ids.health_card_id).idempotency_key
     session.commit()
 
 
@@ -669,6 +681,71 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
     ),
 )
 
+
+def _same_key(model, make: Callable[[Ctx], Any], attribute: str) -> Access:
+    """A retry with the owner's idempotency key: the owner gets her first object again;
+    anyone else is refused (it would hand them her object) and nothing new is stored."""
+
+    def call(c: Ctx) -> Any:
+        first = make(c)
+        assert first.id == getattr(c.m.ids, attribute), "a retry stored a second object"
+        return first
+
+    return Access(
+        f"same_key_{model.__tablename__}",
+        OWNER,
+        call,
+        state=lambda session, _m, _t: _count(session, model),
+    )
+
+
+def _fresh_staff_account(m: Matrix) -> int:
+    with m.session() as session:
+        return make_account(session, username=f"staff-{next(_keys)}", role=Role.CLERK).user_id
+
+
+KEY_ACCESSES: tuple[Access, ...] = (
+    _same_key(
+        Submission,
+        lambda c: documents.submit_document(
+            c.session,
+            actor=c.actor,
+            request=documents.DocumentRequest(
+                kvnr=c.m.owner_kvnr,
+                doc_type="au",
+                files=[_pdf()],
+                idempotency_key="erika-document",
+            ),
+        ),
+        "submission_id",
+    ),
+    _same_key(
+        DigitalCard,
+        lambda c: digital_cards.request_card(
+            c.session, actor=c.actor, idempotency_key="erika-card"
+        ),
+        "card_id",
+    ),
+    _same_key(
+        Conversation,
+        lambda c: messenger.start_conversation(
+            c.session,
+            actor=c.actor,
+            subject="Frage",
+            body="Hallo",
+            idempotency_key="erika-conversation",
+        ),
+        "conversation_id",
+    ),
+    _same_key(
+        HealthCardRequest,
+        lambda c: health_cards.request_health_card(
+            c.session, actor=c.actor, reason="defekt", idempotency_key=c.m.ids.health_card_key
+        ),
+        "health_card_id",
+    ),
+)
+
 # Services without an object id: each serves the actor's own data, gated by role and level.
 SELF_ACCESSES: tuple[Access, ...] = (
     *(
@@ -709,6 +786,19 @@ SELF_ACCESSES: tuple[Access, ...] = (
             c.session, actor=c.actor, idempotency_key=f"card-{c.actor.username}"
         ),
     ),
+    Access(
+        "staff_accounts",
+        frozenset({"admin"}),
+        lambda c: accounts.staff_accounts(c.session, actor=c.actor),
+    ),
+    Access(
+        "deactivate_an_account",
+        frozenset({"admin"}),
+        _on_fresh(accounts.set_account_active, "user_id", active=False),
+        target=_fresh_staff_account,
+        state=_row(UserAccount, "is_active"),
+    ),
+    Access("dashboard", STAFF, lambda c: dashboard.dashboard(c.session, actor=c.actor)),
     Access("health_find_link", HEALTH_MEMBERS, lambda c: rules.find_link(c.session, actor=c.actor)),
     Access(
         "health_record_status",
@@ -772,6 +862,11 @@ def _check(m: Matrix, access: Access, role: str) -> None:
 
 @pytest.mark.parametrize(("access", "role"), _cases(OBJECT_ACCESSES))
 def test_only_the_owner_and_permitted_staff_reach_an_object_by_id(m, access, role):
+    _check(m, access, role)
+
+
+@pytest.mark.parametrize(("access", "role"), _cases(KEY_ACCESSES))
+def test_another_users_idempotency_key_neither_hands_over_nor_duplicates_an_object(m, access, role):
     _check(m, access, role)
 
 
