@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from core import crypto
 from core.actors import Actor
 from core.clock import utcnow
-from core.health import keys
+from core.health import keys, timeline_index
 from core.health.errors import EntryNotFound, InvalidEntry, QuotaExceeded, RecordNotActive
 from core.health.models import RecordAccount, RecordDocument, RecordEntry
 from core.health.rules import QUOTA_BYTES
@@ -235,23 +235,37 @@ def add_document(
 
 
 def load_timeline(health: Session, *, actor: Actor, unlocked: keys.UnlockedRecord) -> Timeline:
-    """Open every entry of the record (documents stay sealed until opened one by one)."""
+    """Open every entry of the record (documents stay sealed until opened one by one).
+
+    Entries come from the member's sealed index (core.health.timeline_index) where it has
+    them; only the others are opened one by one, after which the index is sealed anew.
+    """
     reference = require_owner(actor, unlocked)
     rows = health.exec(
-        select(RecordEntry.id, RecordEntry.sealed, RecordEntry.created_at, RecordEntry.size).where(
+        select(RecordEntry.id, RecordEntry.created_at, RecordEntry.size).where(
             RecordEntry.reference_number == reference
         )
     ).all()
+    indexed = timeline_index.read_index(health, reference=reference, keypair=unlocked.keypair)
+    present = {entry_id for entry_id, _, _ in rows}
+    missing = [entry_id for entry_id in present if entry_id not in indexed]
+    opened_now, unreadable = timeline_index.open_one_by_one(
+        health, reference=reference, keypair=unlocked.keypair, entry_ids=missing
+    )
+    payloads = {**{key: indexed[key] for key in present & indexed.keys()}, **opened_now}
     opened: list[EntryView] = []
-    unreadable = 0
-    for entry_id, sealed, created_at, size in rows:
+    for entry_id, created_at, size in rows:
+        if entry_id not in payloads:
+            continue
         try:
-            payload = keys.open_json(
-                sealed, keypair=unlocked.keypair, context=keys.entry_context(reference, entry_id)
-            )
-            opened.append(_view(entry_id, payload, created_at, size))
-        except (crypto.DecryptionFailed, ValueError, KeyError, TypeError):
+            opened.append(_view(entry_id, payloads[entry_id], created_at, size))
+        except (ValueError, KeyError, TypeError):
+            payloads.pop(entry_id)
             unreadable += 1
+    if unreadable or not timeline_index.index_is_current(indexed, present, len(opened_now)):
+        timeline_index.save_index(
+            health, reference=reference, public_key=unlocked.keypair.public_bytes, payloads=payloads
+        )
     opened.sort(key=lambda view: (view.on, view.created_at), reverse=True)
     return Timeline(entries=opened, unreadable=unreadable)
 
