@@ -66,13 +66,15 @@ for device in registered:
 
 if registered:
     st.subheader("App-PIN ändern")
-    names = {device.id: device.name for device in registered}
+    # (id, name) pairs as options: a renamed device is a changed option, shown with its new name
+    choices = [(device.id, device.name) for device in registered]
+    ids = [device_id for device_id, _ in choices]
     with st.form("change_app_pin", clear_on_submit=True):
-        chosen = st.selectbox(
+        chosen, _ = st.selectbox(
             "Gerät",
-            list(names),
-            index=list(names).index(this_device) if this_device in names else 0,
-            format_func=names.get,
+            choices,
+            index=ids.index(this_device) if this_device in ids else 0,
+            format_func=lambda choice: choice[1],
             key="pin_device",
         )
         current = st.text_input(
