@@ -9,11 +9,8 @@ message that names nothing of Erika and leaves her object unchanged; a staff rea
 succeeds must leave an audit entry about her.
 """
 
-import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from types import SimpleNamespace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -40,18 +37,17 @@ from core import (
 )
 from core.actors import Actor
 from core.clock import utcnow
-from core.db import make_engine, session_scope
+from core.db import session_scope
 from core.errors import DomainError, LoginRefused, SessionEnded
 from core.health import entries, kv_connect, rules, unlock
 from core.health.models import RecordEntry
 from core.identity import Evidence, Step, devices
 from core.identity import service as identity
 from core.kvnr import make_kvnr
-from core.letter_templates import letter_templates
-from core.models.accounts import Role, UserAccount
+from core.models.accounts import UserAccount
 from core.models.audit import AuditEntry
-from core.models.bonus import BonusEnrolment, BonusEvidence, EnrolmentStatus
-from core.models.certificates import CertificateRequest, CertificateType, Delivery
+from core.models.bonus import BonusEvidence
+from core.models.certificates import CertificateRequest
 from core.models.digital_cards import DigitalCard
 from core.models.documents import Submission
 from core.models.family import FamilyMember
@@ -60,11 +56,28 @@ from core.models.identity import Identification, RegisteredDevice
 from core.models.letters import Letter
 from core.models.messages import Conversation, ConversationStatus, Message
 from core.uploads import IncomingFile
-from tests.conftest import BACKENDS, fresh_database_url
+from tests.conftest import BACKENDS
 from tests.factories import PASSWORD, make_account, make_member
 from tests.hostile_files import jpeg
-from tests.service.health_world import DEVICE_PASSWORD, TODAY, World, health_world
-from tests.service.test_documents import pdf_bytes
+from tests.service.authorization_world import (
+    OWNER_DEVICE,
+    PIN,
+    Matrix,
+    attachment,
+    bonus_evidence,
+    certificate_request,
+    fresh,
+    fresh_conversation,
+    fresh_device,
+    fresh_family_member,
+    fresh_message,
+    fresh_staff_account,
+    health_card_request,
+    identification,
+    keys,
+    matrix_world,
+)
+from tests.service.health_world import DEVICE_PASSWORD, TODAY
 
 ROLES = ("owner", "member_b", "smart", "basic", "clerk", "clerk2", "admin", "deactivated")
 OWNER = frozenset({"owner"})
@@ -72,29 +85,6 @@ STAFF = frozenset({"clerk", "clerk2", "admin"})
 SMART_MEMBERS = frozenset({"owner", "member_b", "smart"})
 HEALTH_MEMBERS = frozenset({"owner", "member_b"})
 ALL_MEMBERS = SMART_MEMBERS | {"basic"}
-PIN = "480213"
-OWNER_DEVICE = "erika-browser"
-_keys = itertools.count(1)
-
-
-def _pdf(name: str = "anhang.pdf") -> IncomingFile:
-    return IncomingFile(name, pdf_bytes(1, "Vertraulich"), "application/pdf")
-
-
-@dataclass
-class Matrix:
-    """The world of one backend: engines, one session token per role, Erika's objects."""
-
-    health: World
-    tokens: dict[str, str]
-    usernames: dict[str, str]
-    owner: Actor
-    owner_kvnr: str
-    clerk: Actor
-    ids: SimpleNamespace = field(default_factory=SimpleNamespace)
-
-    def session(self):
-        return session_scope(write=True, engine=self.health.insurer)
 
 
 @dataclass(frozen=True)
@@ -122,216 +112,10 @@ class Access:
         return self.target(m) if self.target else None
 
 
-# --- building the world -----------------------------------------------------------------
-
-
-def _login(session: Session, username: str) -> str:
-    return auth.login(session, username=username, password=PASSWORD).token
-
-
-def _people(m_session: Session) -> tuple[dict[str, Actor], dict[str, str]]:
-    levels = {"owner": "smarthealth", "member_b": "smarthealth", "smart": "smart", "basic": "basic"}
-    names = {"owner": "Erika", "member_b": "Max", "smart": "Jonas", "basic": "Lena"}
-    actors: dict[str, Actor] = {}
-    for role, level in levels.items():
-        last_name = "Geheimnis" if role == "owner" else "Muster"  # a refusal never names Erika
-        member = make_member(
-            m_session, first_name=names[role], last_name=last_name, service_level=level
-        )
-        actors[role] = make_account(m_session, username=names[role].lower(), member=member)
-    for role, account_role in (
-        ("clerk", Role.CLERK),
-        ("clerk2", Role.CLERK),
-        ("admin", Role.ADMIN),
-        ("deactivated", Role.CLERK),
-    ):
-        actors[role] = make_account(m_session, username=f"staff-{role}", role=account_role)
-    tokens = {role: _login(m_session, actor.username) for role, actor in actors.items()}
-    return actors, tokens
-
-
-def _owner_objects(session: Session, m: Matrix, actors: dict[str, Actor]) -> None:
-    owner, clerk, ids = m.owner, m.clerk, m.ids
-    ids.member_id, ids.kvnr = owner.member_id, m.owner_kvnr
-    for role in ("owner", "smart"):
-        preferences.set_app_communication(session, actor=actors[role], enabled=True)
-    sent = documents.submit_document(
-        session,
-        actor=owner,
-        request=documents.DocumentRequest(
-            kvnr=m.owner_kvnr, doc_type="au", files=[_pdf()], idempotency_key="erika-document"
-        ),
-    )
-    ids.submission_id, ids.tracking_id = sent.id, sent.tracking_id
-    template = letter_templates()["bestaetigung_mitgliedschaft"]
-    letter = letters.send_letter(
-        session,
-        actor=clerk,
-        member_id=owner.member_id,
-        template_key=template.key,
-        subject=template.subject,
-        body=template.body,
-    )
-    ids.letter_id = letter.id
-    reply = letters.reply_to_letter(
-        session, actor=owner, letter_id=letter.id, text="Danke", attachment=_pdf()
-    )
-    ids.reply_id = reply.id
-    ids.conversation_id = messenger.start_conversation(
-        session,
-        actor=owner,
-        subject="Frage",
-        body="Hallo",
-        attachment=_pdf(),
-        idempotency_key="erika-conversation",
-    ).id
-    ids.message_id = session.exec(
-        select(Message.id).where(Message.conversation_id == ids.conversation_id)
-    ).one()
-    ids.certificate_id = certificate_issuing.issue_certificate(
-        session, actor=clerk, request_id=_certificate_request(session, m)
-    ).id
-    ids.request_id = _certificate_request(session, m)
-    ids.card_id = digital_cards.request_card(session, actor=owner, idempotency_key="erika-card").id
-    bank_accounts.add_bank_account(
-        session, actor=owner, iban="DE89370400440532013000", bic=None, account_holder="Erika"
-    )
-    ids.family_member_id = family.add_family_member(
-        session,
-        actor=owner,
-        first_name="Paul",
-        last_name="Geheimnis",
-        kvnr=make_kvnr("F10000000"),
-        relation="Kind",
-    ).id
-    ids.evidence_id = _evidence(session, m)
-    ids.evidence_submission = session.get(BonusEvidence, ids.evidence_id).submission_id
-    ids.device_id = devices.add_device(
-        session, user_id=owner.user_id, name="Erikas Handy", pin_hash=devices.hash_app_pin(PIN)
-    ).device.id
-    ids.identification_id = _identification(session, m, status="succeeded")
-    ids.health_card_id = _health_card_request(session, m)
-    ids.health_card_key = session.get(HealthCardRequest, ids.health_card_id).idempotency_key
-    session.commit()
-
-
-def _certificate_request(session: Session, m: Matrix) -> int:
-    row = CertificateRequest(
-        cert_type=CertificateType.INSURANCE,
-        delivery=Delivery.APP,
-        created_at=utcnow(),
-        requested_by_user_id=m.owner.user_id,
-        requester_member_id=m.owner.member_id,
-        subject_member_id=m.owner.member_id,
-        idempotency_key=f"matrix-{next(_keys)}",
-    )
-    session.add(row)
-    session.commit()
-    return row.id
-
-
-def _evidence(session: Session, m: Matrix) -> int:
-    """A submitted bonus evidence of Erika's (its file a real submission of hers)."""
-    sent = documents.submit_document(
-        session,
-        actor=m.owner,
-        request=documents.DocumentRequest(kvnr=m.owner_kvnr, doc_type="bonus", files=[_pdf()]),
-    )
-    if session.get(BonusEnrolment, m.owner.member_id) is None:
-        session.add(
-            BonusEnrolment(
-                member_id=m.owner.member_id,
-                status=EnrolmentStatus.ACTIVE,
-                starts_on=date(2026, 1, 1),
-                applied_at=utcnow(),
-                confirmed_at=utcnow(),
-                submission_id=sent.id,
-            )
-        )
-    row = BonusEvidence(
-        member_id=m.owner.member_id,
-        category=bonus.categories()[0].id,
-        evidence_date=date(2026, 3, 1),
-        submitted_on=date(2026, 3, 2),
-        points=bonus.categories()[0].points,
-        submission_id=sent.id,
-    )
-    session.add(row)
-    session.commit()
-    return row.id
-
-
-def _identification(session: Session, m: Matrix, *, status: str) -> int:
-    now = utcnow()
-    done = status == "succeeded"
-    row = Identification(
-        member_id=m.owner.member_id,
-        procedure="eid",
-        purpose="new_device",
-        status=status,
-        steps_done=3 if done else 0,
-        started_at=now,
-        completed_at=now if done else None,
-    )
-    session.add(row)
-    session.commit()
-    return row.id
-
-
-def _health_card_request(session: Session, m: Matrix) -> int:
-    row = HealthCardRequest(
-        reason="defekt",
-        tracking_id=f"T-MATRIX-{next(_keys)}",
-        created_at=utcnow(),
-        member_id=m.owner.member_id,
-        requested_by_user_id=m.owner.user_id,
-        idempotency_key=f"matrix-{next(_keys)}",
-    )
-    session.add(row)
-    session.commit()
-    return row.id
-
-
-def _health_objects(m: Matrix, actors: dict[str, Actor]) -> None:
-    m.ids.unlocked, _key = m.health.activate(m.owner, device_id=OWNER_DEVICE)
-    m.health.activate(actors["member_b"], device_id="max-browser")
-    with m.health.sessions() as (_session, health):
-        entries.add_document(
-            health,
-            actor=m.owner,
-            unlocked=m.ids.unlocked,
-            file=_pdf("befund.pdf"),
-            title="Befund",
-            on=TODAY,
-        )
-        timeline = entries.load_timeline(health, actor=m.owner, unlocked=m.ids.unlocked)
-    m.ids.entry = timeline.entries[0]
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def m(request) -> Iterator[Matrix]:
-    engine = make_engine(fresh_database_url(request.param))
-    with pytest.MonkeyPatch.context() as patch, health_world(engine, patch) as world:
-        with session_scope(write=True, engine=engine) as session:
-            actors, tokens = _people(session)
-            kvnr = members.own_member(session, actor=actors["owner"]).kvnr
-            matrix = Matrix(
-                health=world,
-                tokens=tokens,
-                usernames={role: actor.username for role, actor in actors.items()},
-                owner=actors["owner"],
-                owner_kvnr=kvnr,
-                clerk=actors["clerk"],
-            )
-            _owner_objects(session, matrix, actors)
-        _health_objects(matrix, actors)
-        with session_scope(write=True, engine=engine) as session:
-            # The clerk could work until an admin deactivated the account.
-            before = auth.resume(session, token=tokens["deactivated"])
-            members.open_member(session, actor=before, member_id=matrix.owner.member_id)
-            auth.set_active(session, actor=actors["admin"], user_id=before.user_id, active=False)
-        yield matrix
-    engine.dispose()
+    with matrix_world(request.param) as world:
+        yield world
 
 
 # --- the accesses -----------------------------------------------------------------------
@@ -347,48 +131,6 @@ def _letter_replies(session: Session, m: Matrix, _t) -> int:
 
 def _messages(session: Session, m: Matrix, _t) -> int:
     return _count(session, Message, Message.conversation_id == m.ids.conversation_id)
-
-
-def _fresh_conversation(m: Matrix) -> int:
-    with m.session() as session:
-        return messenger.start_conversation(
-            session, actor=m.owner, subject="Neu", body="Bitte", attachment=_pdf()
-        ).id
-
-
-def _fresh_message(m: Matrix) -> int:
-    conversation = _fresh_conversation(m)
-    with m.session() as session:
-        return session.exec(select(Message.id).where(Message.conversation_id == conversation)).one()
-
-
-def _fresh(factory) -> Callable[[Matrix], int]:
-    def make(m: Matrix) -> int:
-        with m.session() as session:
-            return factory(session, m)
-
-    return make
-
-
-def _fresh_family(m: Matrix) -> int:
-    with m.session() as session:
-        return family.add_family_member(
-            session,
-            actor=m.owner,
-            first_name="Kind",
-            last_name=f"Nummer{next(_keys)}",
-            kvnr=make_kvnr(f"K{next(_keys):08d}"),
-            relation="Kind",
-        ).id
-
-
-def _fresh_device(m: Matrix) -> int:
-    with m.session() as session:
-        created = devices.add_device(
-            session, user_id=m.owner.user_id, name="Tablet", pin_hash=devices.hash_app_pin(PIN)
-        )
-        session.commit()
-        return created.device.id
 
 
 def _row(model, column: str) -> Callable[[Session, Matrix, Any], Any]:
@@ -462,7 +204,7 @@ def _send_kv_connect_letter(c: Ctx):
         reference_number=c.m.ids.unlocked.reference_number,
         practice="Praxis Dr. Muster",
         title="Arztbrief",
-        letter=_pdf("arztbrief.pdf"),
+        letter=attachment("arztbrief.pdf"),
         on=TODAY,
     )
 
@@ -492,8 +234,8 @@ def _read(
     return Access(service.__name__, allowed, _on(service, keyword, attribute), audit)
 
 
-_started = _fresh(lambda session, m: _identification(session, m, status="started"))
-_succeeded = _fresh(lambda session, m: _identification(session, m, status="succeeded"))
+_started = fresh(lambda session, m: identification(session, m, status="started"))
+_succeeded = fresh(lambda session, m: identification(session, m, status="succeeded"))
 _CARD_PHOTO = IncomingFile("ausweis.jpg", jpeg((640, 400)))
 
 OBJECT_ACCESSES: tuple[Access, ...] = (
@@ -529,7 +271,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         STAFF,
         _on_fresh(messenger.set_status, "conversation_id", status=ConversationStatus.CLOSED),
         audit="conversation_closed",
-        target=_fresh_conversation,
+        target=fresh_conversation,
         state=_row(Conversation, "status"),
     ),
     Access(
@@ -537,7 +279,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         STAFF,
         _on_fresh(messenger.file_into_inbox, "message_id"),
         audit="file_message_attachment",
-        target=_fresh_message,
+        target=fresh_message,
         state=_row(Message, "filed_submission_id"),
     ),
     # members
@@ -555,7 +297,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         STAFF,
         _on_fresh(certificate_issuing.issue_certificate, "request_id"),
         audit="certificate_issued",
-        target=_fresh(_certificate_request),
+        target=fresh(certificate_request),
         state=_row(CertificateRequest, "status"),
     ),
     # digital insurance card
@@ -571,7 +313,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         "remove_family_member",
         OWNER,
         _on_fresh(family.remove_family_member, "family_member_id"),
-        target=_fresh_family,
+        target=fresh_family_member,
         state=lambda session, _m, target: session.get(FamilyMember, target) is not None,
     ),
     # bonus evidence
@@ -587,7 +329,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         STAFF,
         _on_fresh(bonus.accept_evidence, "evidence_id"),
         audit="bonus_evidence_accept",
-        target=_fresh(_evidence),
+        target=fresh(bonus_evidence),
         state=_row(BonusEvidence, "status"),
     ),
     # health card requests
@@ -596,7 +338,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         STAFF,
         _on_fresh(health_cards.advance_status, "request_id"),
         audit="health_card_status",
-        target=_fresh(_health_card_request),
+        target=fresh(health_card_request),
         state=_row(HealthCardRequest, "status"),
     ),
     # registered devices
@@ -622,7 +364,7 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         "remove_device",
         OWNER,
         _on_fresh(devices.remove_device, "device_id"),
-        target=_fresh_device,
+        target=fresh_device,
         state=_row(RegisteredDevice, "revoked_at"),
     ),
     # identification records
@@ -699,11 +441,6 @@ def _same_key(model, make: Callable[[Ctx], Any], attribute: str) -> Access:
     )
 
 
-def _fresh_staff_account(m: Matrix) -> int:
-    with m.session() as session:
-        return make_account(session, username=f"staff-{next(_keys)}", role=Role.CLERK).user_id
-
-
 KEY_ACCESSES: tuple[Access, ...] = (
     _same_key(
         Submission,
@@ -713,7 +450,7 @@ KEY_ACCESSES: tuple[Access, ...] = (
             request=documents.DocumentRequest(
                 kvnr=c.m.owner_kvnr,
                 doc_type="au",
-                files=[_pdf()],
+                files=[attachment()],
                 idempotency_key="erika-document",
             ),
         ),
@@ -795,7 +532,7 @@ SELF_ACCESSES: tuple[Access, ...] = (
         "deactivate_an_account",
         frozenset({"admin"}),
         _on_fresh(accounts.set_account_active, "user_id", active=False),
-        target=_fresh_staff_account,
+        target=fresh_staff_account,
         state=_row(UserAccount, "is_active"),
     ),
     Access("dashboard", STAFF, lambda c: dashboard.dashboard(c.session, actor=c.actor)),
@@ -1004,3 +741,47 @@ def test_staff_find_only_ciphertext_of_a_health_record(m):
             ).entries
         ]
     assert "Befund" in titles  # the owner, and only the owner, reads it
+
+
+def _logs_in(m: Matrix, username: str, password: str) -> bool:
+    with m.session() as session:
+        try:
+            auth.login(session, username=username, password=password)
+        except LoginRefused:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("whose", ["own", "another-members"])
+def test_a_password_reset_identification_resets_only_its_own_members_password(m, whose):
+    """The public "Passwort vergessen" has no signed-in actor: the identification is the proof."""
+    with m.session() as session:
+        identified, victim = (
+            make_account(session, username=f"reset-{next(keys)}", member=make_member(session))
+            for _ in range(2)
+        )
+        attempt = Identification(
+            member_id=identified.member_id,
+            procedure="eid",
+            purpose="password_reset",
+            status="succeeded",
+            steps_done=3,
+            started_at=utcnow(),
+            completed_at=utcnow(),
+        )
+        session.add(attempt)
+        session.commit()
+    username = (identified if whose == "own" else victim).username
+    new_password = "ganz-neues-passwort"
+
+    with m.session() as session:
+        try:
+            identity.reset_password(
+                session, identification_id=attempt.id, username=username, new_password=new_password
+            )
+        except DomainError as refusal:
+            assert whose != "own", refusal.message
+            assert refusal.message
+
+    assert _logs_in(m, username, new_password) == (whose == "own")
+    assert _logs_in(m, username, PASSWORD) == (whose != "own")
