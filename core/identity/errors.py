@@ -49,3 +49,9 @@ class DeviceLocked(DeviceRefused):
         "Die App-PIN wurde zu oft falsch eingegeben. Das Gerät ist gesperrt und wurde entfernt. "
         "Bitte registrieren Sie es mit einer neuen Identifizierung erneut."
     )
+
+
+class TooManyResetAttempts(DomainError):
+    """The public password reset was started too often; the message names when it opens."""
+
+    default_message = "Zu viele Versuche. Bitte versuchen Sie es in einer Stunde erneut."

@@ -25,6 +25,7 @@ from core.identity.errors import (
 )
 from core.identity.nect_simulation import SimulatedNectWallet
 from core.identity.provider import STEPS, Evidence, IdentityProvider, Step, WrongEidPin
+from core.identity.reset_throttle import count_reset_attempt
 from core.kvnr import normalize_kvnr
 from core.models.accounts import LoginThrottle, Role, UserAccount
 from core.models.identity import (
@@ -297,15 +298,21 @@ def _reset_account(session: Session, *, username: str, kvnr: str) -> tuple[UserA
 
 
 def start_password_reset(
-    session: Session, *, request: StartRequest, provider: IdentityProvider | None = None
+    session: Session,
+    *,
+    request: StartRequest,
+    provider: IdentityProvider | None = None,
+    now: datetime | None = None,
 ) -> IdentificationRead:
-    """FAQ "Passwort vergessen": username and KVNR, then a new identification (no sign-in)."""
+    """FAQ "Passwort vergessen": username and KVNR, then a new identification (no sign-in).
+    Rate-limited per typed name, per typed KVNR and overall (core.identity.reset_throttle)."""
     provider = provider or identity_provider()
     if not request.consent:
         raise IdentificationRefused(
             "Bitte stimmen Sie der Datenschutzerklärung zu, um die Identifizierung zu starten."
         )
     procedure = _procedure(request.procedure)
+    count_reset_attempt(session, username=request.username, kvnr=request.kvnr, now=now or utcnow())
     account, member = _reset_account(session, username=request.username, kvnr=request.kvnr)
     member = _locked_member(session, member.id)
     return _open_attempt(

@@ -79,3 +79,16 @@ class DeviceRead(SQLModel):
     name: str
     created_at: datetime
     last_used_at: datetime | None = None
+
+
+class ResetAttempt(SQLModel, table=True):
+    """One use of the public "Passwort vergessen" form, counted per typed name, typed KVNR
+    and overall (core.identity.reset_throttle). `subject` is a SHA-256, never the typed text;
+    rows are deleted once they fall out of the window."""
+
+    __tablename__ = "reset_attempt"
+    __table_args__ = (Index("ix_reset_attempt_subject_at", "subject", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=64)
+    attempted_at: datetime

@@ -266,3 +266,16 @@ def test_passwort_vergessen_is_offered_to_visitors_but_to_no_signed_in_role():
         paths = {s.path for s in screens_for(role=role, service_level=level)}
         assert "pages/password_reset.py" not in paths
         assert "pages/verify_certificate.py" in paths  # the other public page stays
+
+
+def test_passwort_vergessen_refuses_the_sixth_start_within_an_hour_in_german():
+    at = open_portal("pages/password_reset.py")
+    for number in range(5):
+        at = _start(at, "reset", procedure="eid", kvnr=KVNR["lena.basic"], username=f"lena{number}")
+        assert errors(at)[0].startswith("Benutzername und Versichertennummer passen zu keinem")
+
+    at = _start(at, "reset", procedure="eid", kvnr=KVNR["lena.basic"], username="lena.basic")
+
+    assert not at.exception
+    (refusal,) = errors(at)
+    assert refusal.startswith("Zu viele Versuche:") and "Uhr wieder" in refusal
