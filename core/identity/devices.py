@@ -10,6 +10,14 @@ cookie, so a device is modelled honestly as:
 A later login, being a new browser session without the token, picks one of the account's
 devices by name and proves its app PIN. Registering a device needs a fresh identification.
 Five wrong PINs lock the device: it is removed, and only a new identification brings it back.
+
+Why the count is per device and not per member: each device has its own PIN, and a locked
+device is gone for good, while adding a device needs a fresh identification (the wallet
+app), which someone who merely knows the password cannot pass. So with the password alone
+an attacker gets at most MAX_PIN_FAILURES guesses per device the member already has (15 for
+three devices, against about a million PINs), and every further guess would need a new
+identification anyway. A per-member counter would bound that at 5 instead of 5 per device,
+a negligible gain, and would let one wrong phone lock out all the member's others.
 """
 
 import hashlib
