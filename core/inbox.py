@@ -35,6 +35,8 @@ DEPARTMENTS = (
     "Versorgung",
 )
 MAX_PAGE_SIZE = 100
+# A name search that matches more members than this scans the status ranges instead.
+MEMBER_SEARCH_LIMIT = 500
 # Counting stops here: "mehr als 10.000" is all a clerk needs, and it never counts millions.
 COUNT_LIMIT = 10_000
 
@@ -122,11 +124,38 @@ def _due(created_at: datetime, doc_type: str) -> datetime:
     return created_at + timedelta(days=DUE_DAYS.get(doc_type, 14))
 
 
-def _filtered(statement, criteria: InboxFilter):
+def _searched_members(session: Session, search: str) -> tuple[int, ...] | None:
+    """The members a KVNR or name search names, when they are few enough to list: the
+    inbox then reads their submissions through the member index instead of scanning a
+    status's millions of rows for the rare match. None: search by subquery instead."""
+    text = search.strip()
+    compact = text.replace(" ", "").replace("-", "").upper()
+    if not text or (compact.startswith("HEK") and len(compact) > 10):
+        return None
+    if is_valid_kvnr(compact):
+        statement = select(Member.id).where(Member.kvnr == compact)
+    else:
+        statement = select(Member.id).where(_name_matches(text)).limit(MEMBER_SEARCH_LIMIT + 1)
+    found = tuple(session.exec(statement).all())
+    return found if len(found) <= MEMBER_SEARCH_LIMIT else None
+
+
+def _name_matches(text: str):
+    return func.lower(Member.last_name).like(f"{text.lower()[:60]}%")
+
+
+def _status(members: tuple[int, ...] | None):
+    """The status column; for a few members' items an expression no index serves, so that
+    both databases read those items through the member index (SQLite, having no statistics,
+    would otherwise scan a status's millions of rows for them)."""
+    return Submission.status if members is None else Submission.status + ""
+
+
+def _filtered(statement, criteria: InboxFilter, members: tuple[int, ...] | None = None):
     if criteria.doc_types:
         statement = statement.where(col(Submission.doc_type).in_(criteria.doc_types))
     if criteria.statuses:
-        statement = statement.where(col(Submission.status).in_(criteria.statuses))
+        statement = statement.where(_status(members).in_(criteria.statuses))
     if criteria.older_than_days:
         statement = statement.where(
             Submission.created_at <= utcnow() - timedelta(days=criteria.older_than_days)
@@ -136,7 +165,9 @@ def _filtered(statement, criteria: InboxFilter):
     if criteria.unassigned_only:
         statement = statement.where(col(Submission.assigned_clerk_id).is_(None))
     text = criteria.search.strip()
-    if text:
+    if members is not None:
+        statement = statement.where(col(Submission.member_id).in_(members))
+    elif text:
         compact = text.replace(" ", "").replace("-", "").upper()
         if compact.startswith("HEK") and len(compact) > 10:
             try:
@@ -147,9 +178,7 @@ def _filtered(statement, criteria: InboxFilter):
             member = select(Member.id).where(Member.kvnr == compact).scalar_subquery()
             statement = statement.where(Submission.member_id == member)
         else:
-            named = select(Member.id).where(
-                func.lower(Member.last_name).like(f"{text.lower()[:60]}%")
-            )
+            named = select(Member.id).where(_name_matches(text))
             statement = statement.where(col(Submission.member_id).in_(named))
     return statement
 
@@ -165,7 +194,13 @@ def _item(submission: Submission, member: Member, clerk_name: str | None) -> Inb
 
 
 def _status_page(
-    session: Session, criteria: InboxFilter, status: str, newest: bool, after, limit: int
+    session: Session,
+    criteria: InboxFilter,
+    members: tuple[int, ...] | None,
+    status: str,
+    newest: bool,
+    after: InboxCursor | None,
+    limit: int,
 ) -> list:
     """The first `limit` rows of one status after the cursor: one range of the
     (status, created_at, id) index, read in order, never sorted."""
@@ -174,9 +209,9 @@ def _status_page(
         select(Submission, Member, clerk.display_name)
         .join(Member, Member.id == Submission.member_id)
         .outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
-        .where(Submission.status == status)
+        .where(_status(members) == status)
     )
-    statement = _filtered(statement, replace(criteria, statuses=()))
+    statement = _filtered(statement, replace(criteria, statuses=()), members)
     if after is not None:
         key = tuple_(Submission.created_at, Submission.id)
         seek = tuple_(after.created_at, after.id)
@@ -188,7 +223,11 @@ def _status_page(
 def count_inbox(session: Session, *, actor: Actor, criteria: InboxFilter) -> int:
     """How many items match, counted up to COUNT_LIMIT + 1 and no further."""
     _require_staff(actor)
-    matching = _filtered(select(Submission.id), criteria).limit(COUNT_LIMIT + 1).subquery()
+    members = _searched_members(session, criteria.search)
+    if members == ():
+        return 0
+    matching = _filtered(select(Submission.id), criteria, members)
+    matching = matching.limit(COUNT_LIMIT + 1).subquery()
     return session.exec(select(func.count()).select_from(matching)).one()
 
 
@@ -209,10 +248,12 @@ def list_inbox(
     _require_staff(actor)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     newest = sort == "newest"
+    members = _searched_members(session, criteria.search)
     rows = [
         row
-        for status in criteria.statuses or ALL_STATUSES
-        for row in _status_page(session, criteria, status, newest, after, page_size + 1)
+        for status in (criteria.statuses or ALL_STATUSES)
+        if members != ()
+        for row in _status_page(session, criteria, members, status, newest, after, page_size + 1)
     ]
     rows.sort(key=lambda row: (row[0].created_at, row[0].id), reverse=newest)
     shown = rows[:page_size]

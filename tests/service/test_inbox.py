@@ -106,6 +106,22 @@ def test_paging_forward_shows_every_item_once_in_order_across_statuses(session, 
         assert seen == expected(seen) and len(set(seen)) == 21
 
 
+def test_a_name_search_matching_many_members_finds_the_same_items(session, world, monkeypatch):
+    member, clerk, _ = world
+    other = make_member(session, last_name="Musterfrau")
+    bulk_submissions(session, member, 3, doc_type="au")
+    bulk_submissions(session, other, 2, doc_type="rechnung")
+    bulk_submissions(session, make_member(session, last_name="Berger"), 4)
+    criteria = inbox.InboxFilter(search="Muster")
+    few = inbox.list_inbox(session, actor=clerk, criteria=criteria)
+    monkeypatch.setattr(inbox, "MEMBER_SEARCH_LIMIT", 1)  # two members match: too many to list
+    many = inbox.list_inbox(session, actor=clerk, criteria=criteria)
+    assert few.total == many.total == 5
+    assert [item.id for item in few.items] == [item.id for item in many.items]
+    nobody = inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(search="zz"))
+    assert (nobody.total, nobody.items) == (0, [])
+
+
 def test_the_count_stops_above_ten_thousand(session, world, monkeypatch):
     member, clerk, _ = world
     monkeypatch.setattr(inbox, "COUNT_LIMIT", 20)
