@@ -1,5 +1,6 @@
 """Registered devices: a new device needs an identification, the app PIN locks after five tries."""
 
+import contextlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from core.identity.provider import Evidence, Step
 from core.identity.service import StartRequest
 from core.models.accounts import Role
 from core.models.identity import Identification, RegisteredDevice
+from core.models.people import Member
 from core.uploads import IncomingFile
 from tests.factories import make_account, make_member
 from tests.hostile_files import jpeg
@@ -25,6 +27,11 @@ def _identified(session, *, level="smart", username="erika", purpose="new_device
     """A member of `level` with a fresh eID identification; returns (actor, identification)."""
     member = make_member(session, service_level=level)
     actor = make_account(session, username=username, member=member)
+    return actor, _identify(session, actor, member, purpose)
+
+
+def _identify(session, actor, member, purpose="new_device"):
+    """One more eID identification of the member, succeeded."""
     request = StartRequest(
         procedure="eid",
         consent=True,
@@ -41,7 +48,7 @@ def _identified(session, *, level="smart", username="erika", purpose="new_device
             session, identification_id=state.id, member_id=member.id, step=step, evidence=evidence
         )
     assert state.succeeded
-    return actor, state
+    return state
 
 
 def _registered(session, **kwargs):
@@ -261,3 +268,26 @@ def test_demo_seed_gives_each_smart_persona_a_device_with_the_demo_app_pin(engin
             assert unlocked is (procedure == "eid")
         lena = auth.login(session, username="lena.basic", password=seed.DEMO_PASSWORD).actor
         assert devices.devices_of(session, actor=lena) == []
+
+
+def test_pin_guesses_are_bounded_by_five_per_existing_device_and_no_device_comes_back(session):
+    actor, laptop = _registered(session)
+    state = _identify(session, actor, session.get(Member, actor.member_id))
+    phone = devices.register_device(
+        session, actor=actor, identification_id=state.id, name="Telefon", pin="593017"
+    ).device
+
+    guesses = 0
+    for device in (laptop, phone):
+        with pytest.raises(DeviceLocked):
+            while True:
+                guesses += 1
+                with contextlib.suppress(WrongAppPin):
+                    _confirm(session, actor, device, "000000")
+
+    assert guesses == 2 * devices.MAX_PIN_FAILURES
+    assert devices.devices_of(session, actor=actor) == []
+    with pytest.raises(IdentificationRefused):  # a used identification registers nothing new
+        devices.register_device(
+            session, actor=actor, identification_id=state.id, name="Neu", pin="593017"
+        )
