@@ -536,13 +536,10 @@ SELF_ACCESSES: tuple[Access, ...] = (
         state=_row(UserAccount, "is_active"),
     ),
     Access("dashboard", STAFF, lambda c: dashboard.dashboard(c.session, actor=c.actor)),
-    Access("health_find_link", HEALTH_MEMBERS, lambda c: rules.find_link(c.session, actor=c.actor)),
-    Access(
-        "health_record_status",
+    Access(  # the record itself needs smarthealth; smart members may only activate it
+        "health_active_link",
         HEALTH_MEMBERS,
-        lambda c: unlock.record_status(
-            c.session, c.health, actor=c.actor, device_id="any-browser", today=TODAY
-        ),
+        lambda c: rules.active_link(c.session, actor=c.actor, today=TODAY),
     ),
 )
 
