@@ -1,25 +1,36 @@
 """An anonymous visitor checks a certificate's Prüfcode and a digital insurance card on the
-public page, without logging in."""
+public page, without logging in; a smart member opens the certificate a clerk issued."""
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from core import auth, certificate_issuing, certificates, digital_cards
+from core import auth, certificate_issuing, certificates, digital_cards, preferences
+from core.certificate_seal import verify_certificate_pdf
 from core.crypto import generate_signing_key, signing_key_to_text
 from core.db import session_scope
 from core.models.accounts import UserAccount
 from core.models.issued_certificates import IssuedCertificate
 from core.seed import DEMO_PERSONAS
-from tests.browser.helpers import WAIT_MS, Portal, running_portal, screenshot, wait_until_shown
+from tests.browser.helpers import (
+    WAIT_MS,
+    Portal,
+    running_portal,
+    screenshot,
+    sidebar_nav,
+    sign_in,
+    wait_until_shown,
+)
 
 pytestmark = pytest.mark.browser
 
 LENA = next(p for p in DEMO_PERSONAS if p.username == "lena.basic")
 JONAS = next(p for p in DEMO_PERSONAS if p.username == "jonas.smart")
+DENIZ = next(p for p in DEMO_PERSONAS if p.username == "deniz.familie")
 SIGNING_KEY = generate_signing_key("sig-browser")
 
 
@@ -107,4 +118,52 @@ def test_anonymous_visitor_checks_a_digital_insurance_card_file_and_a_changed_co
     upload.set_input_files(str(changed))
     wait_until_shown(page, "weder eine unveränderte Bescheinigung noch")
     expect(page.get_by_text("Der digitale Versicherungsausweis ist gültig.")).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def _deniz_asks_for_his_certificate_in_the_app(portal: Portal) -> None:
+    with session_scope(write=True, engine=portal.engine) as db:
+        deniz = _actor(db, DENIZ.username)
+        preferences.set_app_communication(db, actor=deniz, enabled=True)
+        certificates.request_certificate(
+            db,
+            actor=deniz,
+            cert_type="versicherung",
+            kvnr=DENIZ.kvnr,
+            idempotency_key=uuid.uuid4().hex,
+        )
+
+
+def test_clerk_issues_and_the_smart_member_opens_the_certificate_in_the_app(
+    portal: Portal, chromium: Browser, page: Page
+):
+    _deniz_asks_for_his_certificate_in_the_app(portal)
+    clerk_context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+    clerk = clerk_context.new_page()
+    clerk.set_default_timeout(WAIT_MS)
+    clerk.goto(portal.url())
+    sign_in(clerk, "sachbearbeitung")
+    sidebar_nav(clerk).get_by_role("link", name="Bescheinigungen").click()
+    wait_until_shown(clerk, clerk.get_by_role("heading", name="Offene Anforderungen"))
+    clerk.get_by_role("combobox", name="Anforderung").click()
+    clerk.get_by_role("option", name="Versicherungsbescheinigung für Deniz Yilmaz").click()
+    clerk.get_by_role("button", name="Bescheinigung ausstellen").click()
+    wait_until_shown(clerk, "Sie steht dem Mitglied in der App bereit.")
+    clerk_context.close()
+
+    page.goto(portal.url())
+    sign_in(page, DENIZ.username)
+    sidebar_nav(page).get_by_role("link", name="Bescheinigungen anfordern").click()
+    wait_until_shown(page, page.get_by_role("heading", name="Meine Bescheinigungen in der App"))
+    page.get_by_role("button", name="Anzeigen").first.click()
+    wait_until_shown(page, page.get_by_role("button", name="PDF herunterladen"))
+    expect(page.get_by_test_id("stImage")).to_have_count(1)
+    page.get_by_test_id("stImage").scroll_into_view_if_needed()
+    screenshot(page, "smart-member-certificate-in-app")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="PDF herunterladen").click()
+    pdf = Path(download.value.path()).read_bytes()
+
+    check = verify_certificate_pdf(pdf, public_keys={SIGNING_KEY.key_id: SIGNING_KEY.public_bytes})
+    assert check.status == "valid" and check.fields.name == "Deniz Yilmaz"
     expect(page.get_by_test_id("stException")).to_have_count(0)
