@@ -11,7 +11,7 @@ from core.health import entries, hek_import, views
 from core.health.billing_data import KIND_LABELS, DataKind
 from core.health.db import health_scope
 from core.uploads import IncomingFile
-from ui import health_charts, health_gate, health_state
+from ui import health_charts, health_gate, health_state, health_table
 from ui.components import attempt, format_date
 from ui.session import current_actor
 
@@ -62,12 +62,7 @@ with overview:
             st.subheader("Arzt- und Zahnarztbesuche pro Jahr")
             st.plotly_chart(health_charts.visits_per_year(visits), key="health_visits_chart")
         st.subheader(f"Alle Einträge ({len(timeline.entries)})")
-        st.dataframe(
-            views.timeline_rows(timeline.entries),
-            hide_index=True,
-            column_config={"Datum": st.column_config.DateColumn(format="DD.MM.YYYY")},
-            key="health_timeline_table",
-        )
+        health_table.paged_entries(timeline.entries, key="health_timeline_table")
 
 with by_category:
     labels = {None: "Alle", **entries.CATEGORY_LABELS}
@@ -97,12 +92,7 @@ with by_category:
         views.EntryFilter(category, query, first_year, last_year, frozenset(sources)),
     )
     st.caption(f"{len(shown)} von {len(timeline.entries)} Einträgen")
-    st.dataframe(
-        views.timeline_rows(shown),
-        hide_index=True,
-        column_config={"Datum": st.column_config.DateColumn(format="DD.MM.YYYY")},
-        key="health_category_table",
-    )
+    health_table.paged_entries(shown, key="health_category_table")
     documents = [view for view in shown if view.document_name][:20]
     for view in documents:
 

@@ -10,12 +10,13 @@ from sqlmodel import Session, select
 from core import crypto
 from core.auth import actor_for
 from core.clock import today_berlin, utcnow
-from core.health import activation, termination
+from core.health import activation, entries, termination
 from core.health import migrate as health_migrate
 from core.health.db import get_health_engine
 from core.health.entries import Category
 from core.models.accounts import UserAccount, UserSession
 from core.models.health_link import HealthLink
+from core.models.people import Member
 from core.settings import get_settings
 from tests.app.helpers import errors, login, shown_text, submit_login, titles
 from tests.service.health_world import fresh_provider_url, letter_pdf
@@ -171,12 +172,28 @@ def test_termination_on_the_settings_page_deletes_the_record(portal_db):
     assert "smarthealth ist für Ihr Konto nicht freigeschaltet." in shown_text(at)
 
 
-@pytest.mark.parametrize("page", [RECORD, SETTINGS])
-@pytest.mark.parametrize("username", ["sachbearbeitung", "admin", "jonas.smart"])
-def test_staff_and_smart_members_are_refused_the_record_pages(username, page):
+@pytest.mark.parametrize(
+    ("username", "page"),
+    [
+        ("sachbearbeitung", RECORD),
+        ("sachbearbeitung", SETTINGS),
+        ("admin", RECORD),
+        ("admin", SETTINGS),
+        ("jonas.smart", SETTINGS),  # smart, not yet smarthealth: the record's settings
+        ("lena.basic", RECORD),
+    ],
+)
+def test_staff_basic_and_smart_members_are_refused_the_record_pages(username, page):
     at = login(username, page=page)
     assert errors(at) == [REFUSAL]
     assert "Gesundheitsakte" not in titles(at)
+
+
+def test_a_smart_member_identified_by_robo_ident_is_told_to_identify_with_eid():
+    at = login("deniz.familie", page=RECORD)
+    assert titles(at) == ["Gesundheitsakte"]
+    assert any("Identifizierung mit eID" in text for text in (w.value for w in at.warning))
+    assert "health_generate" not in [button.key for button in at.button]  # no key before eID
 
 
 def test_a_practice_sends_a_letter_by_reference_number(portal_db):
@@ -234,3 +251,60 @@ def test_after_five_wrong_device_passwords_only_the_security_key_opens_the_recor
     at.text_input(key="health_device_password").input("ein-neues-passwort")
     at = at.button(key="FormSubmitter:health_new_device-Gerät freischalten").click().run()
     assert not at.exception and "health_unlocked" in at.session_state
+
+
+def test_a_smart_member_identified_by_eid_activates_smarthealth_and_reaches_its_level(portal_db):
+    """Last in this module: jonas.smart leaves it at level smarthealth."""
+    at = login("jonas.smart", page=RECORD)
+    assert titles(at) == ["Gesundheitsakte"]
+    at = at.button(key="health_generate").click().run()
+    key_text = at.code[0].value
+    at.text_input(key="health_typed_key").input(key_text)
+    at.text_input(key="health_new_password").input(PASSWORD)
+    at.text_input(key="health_new_password_again").input(PASSWORD)
+    for name in ("terms", "privacy", "transfer"):
+        at.checkbox(key=f"health_consent_{name}").check()
+    at = at.button(key="FormSubmitter:health_activate-Aktivierung abschließen").click().run()
+
+    assert not at.exception
+    assert "smarthealth ist freigeschaltet." in _successes(at)
+    with Session(portal_db) as session:
+        jonas = session.exec(select(UserAccount).where(UserAccount.username == "jonas.smart")).one()
+        assert session.get(Member, jonas.member_id).service_level == "smarthealth"
+    at = at.switch_page(SETTINGS).run()
+    assert errors(at) == []
+    assert "Einstellungen & Vertrag" in titles(at)
+
+
+def _with_checkups(portal_db, count: int) -> None:
+    """`count` check-ups sealed into Miriam's record, one a day, the newest yesterday."""
+    with Session(portal_db) as session, Session(get_health_engine()) as health:
+        reference = session.get(HealthLink, _miriam(portal_db).member_id).reference_number
+        account = entries.locked_account(health, reference)
+        for number in range(count):
+            on = today_berlin() - timedelta(days=count - number)
+            payload = entries.entry_payload(Category.CHECKUP, on, f"Vorsorge {number}", "", "hek")
+            entries.store_entry(health, account=account, payload=payload)
+        health.commit()
+
+
+def test_a_long_record_is_shown_a_hundred_entries_per_page(portal_db):
+    _fresh_record(portal_db)
+    _with_checkups(portal_db, 130)
+    at = login("miriam.health")
+    at.session_state["hek_device_id"] = "another-browser"
+    at = at.switch_page(RECORD).run()
+    at.text_input(key="health_unlock_password").input(PASSWORD)
+    at = at.button(key="FormSubmitter:health_unlock-Entsperren").click().run()
+
+    titles_shown = _table_titles(at)
+    assert len(titles_shown) == 100 and titles_shown[0] == "Vorsorge 129"
+    assert "Einträge 1–100 von 130, neueste zuerst" in shown_text(at)
+    at = at.number_input(key="health_timeline_table_page").set_value(2).run()
+    assert _table_titles(at)[-1] == "Vorsorge 0" and len(_table_titles(at)) == 30
+
+    at = at.number_input(key="health_category_table_page").set_value(2).run()
+    at = at.text_input(key="health_search").input("Vorsorge 12").run()  # 12, 112, 120 … 129
+    assert not at.exception  # page 2 of the narrowed list does not exist: back to one page
+    assert "12 von 130 Einträgen" in shown_text(at)
+    assert len(at.dataframe[1].value) == 12
