@@ -83,6 +83,7 @@ def _go_back() -> None:
         session.sign_out(ended.message)
         st.rerun()
     _forget_admin()
+    session._forget()  # the persona's session ends here: its smarthealth key goes with it
     session._remember(admin_token, admin)
     if return_page:
         st.session_state[NEXT_PAGE_KEY] = return_page

@@ -205,3 +205,22 @@ def test_a_conversation_held_as_the_messenger_selection_opens_only_for_its_membe
     assert not at.exception
     shown = [element.value for element in at.text] + shown_text(at).splitlines()
     assert (body in shown) == (reader == owner)
+
+
+# --- an admin acting as a persona ----------------------------------------------------------
+
+
+def test_returning_from_a_persona_ends_its_smarthealth_state_in_the_browser_session():
+    at = login("admin").switch_page("pages/admin_personas.py").run()
+    at.button(key="act_as_miriam.health").click().run()
+    assert at.session_state["hek_actor"].username == "miriam.health"
+    # What an unlocked record leaves in the session (ui/health_state.py): key and entries.
+    at.session_state["health_unlocked"] = "Miriams Schlüssel"
+    at.session_state["health_timeline"] = "Miriams Einträge"
+    at.run()
+    assert at.session_state["health_unlocked"] == "Miriams Schlüssel"  # kept while acting
+
+    at.button(key="persona_back").click().run()
+
+    assert at.session_state["hek_actor"].username == "admin"
+    assert not [key for key in at.session_state if str(key).startswith("health_")]
