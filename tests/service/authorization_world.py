@@ -21,6 +21,7 @@ from core import (
     bank_accounts,
     bonus,
     certificate_issuing,
+    crypto,
     digital_cards,
     documents,
     family,
@@ -241,7 +242,8 @@ def health_card_request(session: Session, m: Matrix) -> int:
 
 
 def _health_objects(m: Matrix, actors: dict[str, Actor]) -> None:
-    m.ids.unlocked, _key = m.health.activate(m.owner, device_id=OWNER_DEVICE)
+    m.ids.unlocked, security_key = m.health.activate(m.owner, device_id=OWNER_DEVICE)
+    m.ids.security_key = crypto.format_security_key(security_key)
     m.health.activate(actors["member_b"], device_id="max-browser")
     with m.health.sessions() as (_session, health):
         entries.add_document(

@@ -39,7 +39,7 @@ from core.actors import Actor
 from core.clock import utcnow
 from core.db import session_scope
 from core.errors import DomainError, LoginRefused, SessionEnded
-from core.health import entries, kv_connect, rules, unlock
+from core.health import entries, export, kv_connect, rules, unlock
 from core.health.models import RecordEntry
 from core.identity import Evidence, Step, devices
 from core.identity import service as identity
@@ -190,6 +190,21 @@ def _unlock_owner_device(c: Ctx) -> str:
         actor=c.actor,
         device_id=OWNER_DEVICE,
         password=DEVICE_PASSWORD,
+        today=TODAY,
+    )
+    assert opened.reference_number == c.m.ids.unlocked.reference_number
+    return opened.reference_number
+
+
+def _unlock_with_owners_key(c: Ctx) -> str:
+    """A new browser with Erika's security key opens only her record, for her alone."""
+    opened = unlock.unlock_with_security_key(
+        c.session,
+        c.health,
+        actor=c.actor,
+        device_id=f"new-browser-{c.actor.username}",
+        typed_key=c.m.ids.security_key,
+        new_password=DEVICE_PASSWORD,
         today=TODAY,
     )
     assert opened.reference_number == c.m.ids.unlocked.reference_number
@@ -402,7 +417,9 @@ OBJECT_ACCESSES: tuple[Access, ...] = (
         OWNER,
         lambda c: _on_record(entries.open_document, entry=c.m.ids.entry)(c),
     ),
+    Access("unlock_with_security_key", OWNER, _unlock_with_owners_key),
     Access("show_security_key", OWNER, _on_record(unlock.show_security_key)),
+    Access("export_record", OWNER, _on_record(export.export_record, holder="Erika")),
     Access(
         "add_health_entry",
         OWNER,
