@@ -259,7 +259,11 @@ with family_tab:
     if not file.household:
         st.caption("Niemand sonst im Haushalt.")
     for person in file.household:
-        st.text(f"{person.full_name} · {person.kvnr} · {format_date(person.birth_date)}")
+        info, action = st.columns([4, 1], vertical_alignment="center")
+        info.text(f"{person.full_name} · {person.kvnr} · {format_date(person.birth_date)}")
+        if action.button("Öffnen", key=f"member_open_household_{person.id}"):
+            st.session_state[OPEN_KEY] = person.id  # a new opening, audited on the rerun
+            st.rerun()
     st.subheader("Hinterlegte Familienmitglieder")
     if not file.family:
         st.caption("Keine Familienmitglieder hinterlegt.")

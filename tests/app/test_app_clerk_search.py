@@ -174,3 +174,23 @@ def test_a_document_in_the_file_opens_in_the_inbox_viewer():
 
     assert not at.exception
     assert f"Vorgang {tracking_id}" in [sub.value for sub in at.subheader]
+
+
+def test_a_household_member_opens_from_the_family_tab_as_a_new_audited_opening():
+    with session_scope() as session:
+        emre = session.exec(select(Member).where(Member.first_name == "Emre")).one()
+        deniz = session.exec(
+            select(Member).where(
+                Member.household_id == emre.household_id, Member.first_name == "Deniz"
+            )
+        ).one()
+    before = _views_of(emre.id)
+    at = _search(_member_search(), deniz.kvnr)
+    at.button(key="open_member").click().run()
+    assert "Deniz Yilmaz" in [header.value for header in at.header]
+
+    at.button(key=f"member_open_household_{emre.id}").click().run()
+
+    assert not at.exception
+    assert "Emre Yilmaz" in [header.value for header in at.header]
+    assert _views_of(emre.id) == before + 1
