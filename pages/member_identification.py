@@ -5,12 +5,13 @@ import streamlit as st
 
 from core import identity
 from core.db import session_scope
+from core.models.people import ServiceLevel
+from core.smart import SMART_LEVELS
 from ui import identification_wizard as wizard
 from ui.components import attempt
 from ui.session import current_actor
 
 KEY = "ident"
-SMART_LEVELS = ("smart", "smarthealth")
 
 actor = current_actor()
 with session_scope() as db:
@@ -71,9 +72,18 @@ def _success(done: identity.IdentificationRead) -> None:
 st.title("Zu smart wechseln")
 running = wizard.attempt_of(KEY) is not None
 if overview.eid_verified and not running:
-    st.success(
-        "Sie nutzen smart und sind mit eID identifiziert: smarthealth kann freigeschaltet werden."
-    )
+    if overview.service_level == ServiceLevel.SMARTHEALTH:
+        st.success("Sie nutzen smarthealth und sind mit eID identifiziert.")
+    else:
+        st.success(
+            "Sie nutzen smart und sind mit eID identifiziert: smarthealth kann freigeschaltet "
+            "werden."
+        )
+        st.page_link(
+            "pages/health_record.py",
+            label="smarthealth jetzt freischalten",
+            icon=":material/health_metrics:",
+        )
 elif overview.service_level in SMART_LEVELS and not running:
     st.info(
         "Sie nutzen bereits smart (Robo-Ident). Für smarthealth ist eine Identifizierung mit "

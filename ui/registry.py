@@ -151,7 +151,7 @@ SCREENS: tuple[Screen, ...] = (
         ":material/health_metrics:",
         "smarthealth",
         MEMBER,
-        min_level=ServiceLevel.SMARTHEALTH,
+        min_level=ServiceLevel.SMART,  # smart members reach the activation here (eID checked)
     ),
     Screen(
         "pages/health_settings.py",

@@ -11,16 +11,16 @@ from datetime import date
 
 from sqlmodel import Session, delete
 
-from core import audit, crypto
+from core import audit, crypto, identity
 from core.actors import Actor
 from core.clock import utcnow
 from core.health import keys
 from core.health.errors import AlreadyActive, ConsentMissing, KeyNotConfirmed
 from core.health.models import RecordAccount, RecordDevice
-from core.health.rules import check_eligibility, owner_member_id
+from core.health.rules import candidate_member_id, check_eligibility
 from core.identifiers import new_pseudonym
 from core.models.health_link import HealthLink
-from core.models.people import Member
+from core.models.people import Member, ServiceLevel
 from core.pdf import HekDocument
 
 
@@ -39,8 +39,10 @@ class Consent:
 
 def check_activation(session: Session, *, actor: Actor, today: date) -> None:
     """Raises NotEligible (with the reason) or AlreadyActive; returns when activation may start."""
-    member = session.get(Member, owner_member_id(actor))
-    check_eligibility(member, today=today)
+    member = session.get(Member, candidate_member_id(actor))
+    check_eligibility(
+        member, today=today, eid_verified=identity.can_activate_smarthealth(session, member.id)
+    )
     link = session.get(HealthLink, member.id)
     if link is not None and link.terminated_at is None:
         raise AlreadyActive()
@@ -143,6 +145,8 @@ def _link(session: Session, *, actor: Actor, reference: str, now) -> None:
     link.terminated_at = None
     link.first_name, link.last_name, link.kvnr = member.first_name, member.last_name, member.kvnr
     session.add(link)
+    if member.service_level == ServiceLevel.SMART:
+        identity.mark_smarthealth_active(session, member_id=member.id)  # checks the eID again
     audit.record(
         session,
         actor=actor,

@@ -10,6 +10,7 @@ from core.errors import NotAllowed
 from core.health.errors import AccessEnded, NotEligible, OwnerOnly, RecordNotActive
 from core.models.health_link import HealthLink
 from core.models.people import Member, ServiceLevel
+from core.smart import SMART_LEVELS
 
 QUOTA_BYTES = 1024**3  # FAQ: "Sie haben einen Speicherplatz von 1 GB zur Verfügung."
 ADULT_AGE = 18  # FAQ: children may use the record themselves from their 18th birthday
@@ -53,12 +54,32 @@ def owner_member_id(actor: Actor) -> int:
     return actor.member_id
 
 
-def check_eligibility(member: Member, *, today: date) -> None:
-    """Activation needs smart reached by eID (stand-in: level smarthealth), full age, membership."""
-    if member.service_level != ServiceLevel.SMARTHEALTH:
+def candidate_member_id(actor: Actor) -> int:
+    """The actor's member id if they may activate a record (or look up its status): smart and
+    smarthealth members, never staff. Reading and writing the record needs owner_member_id."""
+    if actor.is_staff or not actor.is_member or actor.member_id is None:
+        raise OwnerOnly()
+    if actor.service_level not in SMART_LEVELS:
+        raise NotAllowed(
+            "smarthealth setzt die smart-Version voraus. Wechseln Sie zuerst unter Profil > "
+            "Zu smart wechseln mit eID zu smart."
+        )
+    return actor.member_id
+
+
+def check_eligibility(member: Member, *, today: date, eid_verified: bool) -> None:
+    """FAQ: activation needs smart reached by eID (Robo-Ident is not enough), full age and an
+    active membership. A member already at level smarthealth has been through it."""
+    if member.service_level not in SMART_LEVELS:
         raise NotEligible(
             "smarthealth setzt die smart-Version mit Identifizierung voraus. Bitte "
             "identifizieren Sie sich zuerst in der Service-App."
+        )
+    if member.service_level == ServiceLevel.SMART and not eid_verified:
+        raise NotEligible(
+            "smarthealth setzt eine Identifizierung mit eID (Personalausweis mit "
+            "Online-Ausweisfunktion) voraus; Robo-Ident reicht dafür nicht aus. Identifizieren "
+            "Sie sich unter Profil > Zu smart wechseln mit eID."
         )
     if today < adult_from(member.birth_date):
         raise NotEligible(
@@ -89,5 +110,5 @@ def active_link(session: Session, *, actor: Actor, today: date) -> HealthLink:
 def find_link(session: Session, *, actor: Actor) -> HealthLink | None:
     """The actor's link row if any (also a terminated one), for the page's status."""
     return session.exec(
-        select(HealthLink).where(HealthLink.member_id == owner_member_id(actor))
+        select(HealthLink).where(HealthLink.member_id == candidate_member_id(actor))
     ).first()

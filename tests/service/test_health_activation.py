@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from core import crypto
+from core.clock import utcnow
 from core.errors import NotAllowed
 from core.health import activation, rules
 from core.health.errors import (
@@ -21,6 +22,14 @@ from core.health.errors import (
 from core.health.models import RecordAccount, RecordDevice
 from core.identifiers import PSEUDONYM_PREFIX, parse_identifier
 from core.models.health_link import HealthLink
+from core.models.identity import (
+    Identification,
+    IdentificationProcedure,
+    IdentificationPurpose,
+    IdentificationStatus,
+    LevelReached,
+)
+from core.models.people import Member
 from tests.service.health_world import CONSENT, DEVICE_PASSWORD, TODAY, health_world
 
 
@@ -61,11 +70,48 @@ def test_born_on_29_february_is_of_age_on_1_march_of_a_common_year(world):
     assert _complete(world, actor, today=date(2026, 3, 1)).reference_number
 
 
-@pytest.mark.parametrize("level", ["basic", "smart"])
-def test_members_without_the_smarthealth_level_are_refused(world, level):
-    actor = world.member(service_level=level)
-    with pytest.raises(NotAllowed, match="smarthealth-Version"):
+def test_a_basic_member_is_refused(world):
+    actor = world.member(service_level="basic")
+    with pytest.raises(NotAllowed, match="smart-Version"):
         _complete(world, actor)
+
+
+def test_a_smart_member_without_eid_is_told_to_identify_with_eid(world):
+    actor = world.member(service_level="smart")
+    with pytest.raises(NotEligible, match="Identifizierung mit eID"):
+        _complete(world, actor)
+    with world.sessions() as (session, _):
+        assert session.get(Member, actor.member_id).service_level == "smart"
+        assert session.get(HealthLink, actor.member_id) is None
+
+
+def test_a_smart_member_identified_by_eid_activates_and_reaches_smarthealth(world):
+    actor = world.member(service_level="smart")
+    with world.sessions() as (session, _):
+        session.add(_eid_identification(actor.member_id))
+        session.commit()
+
+    unlocked = _complete(world, actor)
+
+    with world.sessions() as (session, _):
+        assert session.get(Member, actor.member_id).service_level == "smarthealth"
+        assert session.get(HealthLink, actor.member_id).reference_number == (
+            unlocked.reference_number
+        )
+
+
+def _eid_identification(member_id: int) -> Identification:
+    now = utcnow()
+    return Identification(
+        member_id=member_id,
+        procedure=IdentificationProcedure.EID,
+        purpose=IdentificationPurpose.UPGRADE,
+        status=IdentificationStatus.SUCCEEDED,
+        level_reached=LevelReached.SMARTHEALTH_READY,
+        steps_done=3,
+        started_at=now,
+        completed_at=now,
+    )
 
 
 def test_a_former_member_cannot_activate(world):
