@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Table
-from sqlmodel import func, select
+from sqlmodel import func, or_, select
 
 from core.db import is_sqlite, session_scope
 from core.models.people import Member
@@ -86,8 +86,11 @@ def bulk_transaction(engine: Engine) -> Iterator[BulkWriter]:
 def not_in_persona_household() -> ColumnElement[bool]:
     """The demo personas and their families keep the state their tours start from."""
     kvnrs = [persona.kvnr for persona in DEMO_PERSONAS if persona.kvnr]
-    households = select(Member.household_id).where(Member.kvnr.in_(kvnrs))
-    return Member.household_id.not_in(households)
+    households = select(Member.household_id).where(
+        Member.kvnr.in_(kvnrs), Member.household_id.is_not(None)
+    )
+    # NULL-safe: a member without a household is nobody's family.
+    return or_(Member.household_id.is_(None), Member.household_id.not_in(households))
 
 
 def count_members(engine: Engine, *conditions: ColumnElement[bool]) -> int:

@@ -34,7 +34,7 @@ from core.scale_seed import (
     seed_submissions,
 )
 from core.scale_seed.bulk import not_in_persona_household
-from core.seed import DEMO_PASSWORD, seed_members
+from core.seed import DEMO_PASSWORD, seed_demo, seed_members
 from core.settings import get_settings
 from tests.conftest import BACKENDS, fresh_database_url
 
@@ -375,6 +375,22 @@ def test_personas_keep_the_state_their_tours_start_from(seeded):
         ]
 
     assert persona_rows == [0, 0, 0]
+
+
+def test_a_smart_member_without_a_household_gets_an_account_too(engine):
+    seed_demo(engine, members=60)  # the personas' households are left out, not this one
+    with session_scope(write=True, engine=engine) as session:
+        loner = session.exec(
+            select(Member).where(Member.service_level == "smart").order_by(Member.id.desc())
+        ).first()
+        loner.household_id = None
+        session.add(loner)
+        session.commit()
+        loner_id = loner.id
+
+    scale_seed.seed_member_accounts(engine, seed=3)
+
+    assert per_member(engine, UserAccount.member_id)[loner_id] == 1
 
 
 def test_no_letter_text_is_stored_in_plaintext_and_each_opens_for_a_clerk(seeded):
