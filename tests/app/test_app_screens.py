@@ -44,6 +44,7 @@ def _cases(*, allowed: bool) -> list:
         for persona in DEMO_PERSONAS
         for screen in SCREENS
         if may_open(screen, role=persona.role, service_level=_level(persona)) == allowed
+        and not screen.signed_out_only  # its URL shows visitors the screen, not a login form
     ]
 
 
@@ -159,3 +160,12 @@ def test_account_page_offers_the_password_form():
         "pw_repeat": "Neues Passwort wiederholen",
     }
     assert at.button(key="FormSubmitter:change_password-Passwort ändern")
+
+
+@pytest.mark.parametrize("persona", DEMO_PERSONAS, ids=lambda persona: persona.username)
+def test_signed_out_screens_are_not_in_a_signed_in_navigation(persona: DemoPersona):
+    at = login(persona.username)
+    for screen in SCREENS:
+        if screen.signed_out_only:
+            with pytest.raises(ValueError, match="Could not find"):
+                at.switch_page(screen.path)

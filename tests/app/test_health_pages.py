@@ -83,6 +83,19 @@ def _successes(at) -> list[str]:
     return [element.value for element in at.success]
 
 
+def _activate(at, *, typed):
+    """Generate the key, type it back (as `typed` spells it), set the device password, consent."""
+    at = at.button(key="health_generate").click().run()
+    key_text = at.code[0].value
+    assert crypto.parse_security_key(key_text)
+    at.text_input(key="health_typed_key").input(typed(key_text))
+    at.text_input(key="health_new_password").input(PASSWORD)
+    at.text_input(key="health_new_password_again").input(PASSWORD)
+    for name in ("terms", "privacy", "transfer"):
+        at.checkbox(key=f"health_consent_{name}").check()
+    return at.button(key="FormSubmitter:health_activate-Aktivierung abschließen").click().run()
+
+
 def test_miriam_activates_adds_an_entry_logs_out_and_unlocks_again_with_her_password(portal_db):
     with Session(portal_db) as session, Session(get_health_engine()) as health:
         link = session.get(HealthLink, _miriam(portal_db).member_id)
@@ -94,15 +107,7 @@ def test_miriam_activates_adds_an_entry_logs_out_and_unlocks_again_with_her_pass
     assert titles(at) == ["Gesundheitsakte"]
     assert "Nur Sie können Ihre Gesundheitsdaten lesen." in shown_text(at)
 
-    at = at.button(key="health_generate").click().run()
-    key_text = at.code[0].value
-    assert crypto.parse_security_key(key_text)
-    at.text_input(key="health_typed_key").input(key_text.lower().replace("-", " "))
-    at.text_input(key="health_new_password").input(PASSWORD)
-    at.text_input(key="health_new_password_again").input(PASSWORD)
-    for name in ("terms", "privacy", "transfer"):
-        at.checkbox(key=f"health_consent_{name}").check()
-    at = at.button(key="FormSubmitter:health_activate-Aktivierung abschließen").click().run()
+    at = _activate(at, typed=lambda key_text: key_text.lower().replace("-", " "))
     assert not at.exception
     assert "smarthealth ist freigeschaltet." in _successes(at)
 
@@ -253,29 +258,6 @@ def test_after_five_wrong_device_passwords_only_the_security_key_opens_the_recor
     assert not at.exception and "health_unlocked" in at.session_state
 
 
-def test_a_smart_member_identified_by_eid_activates_smarthealth_and_reaches_its_level(portal_db):
-    """Last in this module: jonas.smart leaves it at level smarthealth."""
-    at = login("jonas.smart", page=RECORD)
-    assert titles(at) == ["Gesundheitsakte"]
-    at = at.button(key="health_generate").click().run()
-    key_text = at.code[0].value
-    at.text_input(key="health_typed_key").input(key_text)
-    at.text_input(key="health_new_password").input(PASSWORD)
-    at.text_input(key="health_new_password_again").input(PASSWORD)
-    for name in ("terms", "privacy", "transfer"):
-        at.checkbox(key=f"health_consent_{name}").check()
-    at = at.button(key="FormSubmitter:health_activate-Aktivierung abschließen").click().run()
-
-    assert not at.exception
-    assert "smarthealth ist freigeschaltet." in _successes(at)
-    with Session(portal_db) as session:
-        jonas = session.exec(select(UserAccount).where(UserAccount.username == "jonas.smart")).one()
-        assert session.get(Member, jonas.member_id).service_level == "smarthealth"
-    at = at.switch_page(SETTINGS).run()
-    assert errors(at) == []
-    assert "Einstellungen & Vertrag" in titles(at)
-
-
 def _with_checkups(portal_db, count: int) -> None:
     """`count` check-ups sealed into Miriam's record, one a day, the newest yesterday."""
     with Session(portal_db) as session, Session(get_health_engine()) as health:
@@ -308,3 +290,19 @@ def test_a_long_record_is_shown_a_hundred_entries_per_page(portal_db):
     assert not at.exception  # page 2 of the narrowed list does not exist: back to one page
     assert "12 von 130 Einträgen" in shown_text(at)
     assert len(at.dataframe[1].value) == 12
+
+
+def test_a_smart_member_identified_by_eid_activates_smarthealth_and_reaches_its_level(portal_db):
+    """Last in this module: jonas.smart leaves it at level smarthealth."""
+    at = login("jonas.smart", page=RECORD)
+    assert titles(at) == ["Gesundheitsakte"]
+    at = _activate(at, typed=lambda key_text: key_text)
+
+    assert not at.exception
+    assert "smarthealth ist freigeschaltet." in _successes(at)
+    with Session(portal_db) as session:
+        jonas = session.exec(select(UserAccount).where(UserAccount.username == "jonas.smart")).one()
+        assert session.get(Member, jonas.member_id).service_level == "smarthealth"
+    at = at.switch_page(SETTINGS).run()
+    assert errors(at) == []
+    assert "Einstellungen & Vertrag" in titles(at)
