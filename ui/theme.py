@@ -1,8 +1,8 @@
 """Portal-wide look, applied by Home.py on every run.
 
-Streamlit draws a few hints of its own in English ("20MB per file"); they are replaced by
-German ones that state the portal's real limits. Long German titles get a size that fits a
-phone, so "Versicherungszeiten" is not broken in the middle of the word.
+Streamlit draws a few hints and buttons of its own in English ("20MB per file", "Take Photo");
+they are shown in German, the upload hint with the portal's real limits. Long German titles
+get a size that fits a phone, so "Versicherungszeiten" is not broken in the middle of a word.
 """
 
 import streamlit as st
@@ -26,6 +26,10 @@ def portal_css(*, max_file_bytes: int, max_submission_bytes: int) -> str:
   font-size: 0.875rem;
   opacity: 0.8;
 }}
+[data-testid="stCameraInputButton"] {{ font-size: 0; }}
+[data-testid="stCameraInputButton"] svg {{ display: none; }}
+[data-testid="stCameraInputButton"]::after {{ content: "Foto aufnehmen"; font-size: 1rem; }}
+[data-testid="stCameraInputButton"]:has(svg)::after {{ content: "Foto verwerfen"; }}
 @media (max-width: 640px) {{
   h1 {{ font-size: 1.75rem !important; overflow-wrap: normal; word-break: normal; }}
   h2 {{ font-size: 1.4rem !important; }}

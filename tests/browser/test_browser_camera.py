@@ -95,6 +95,8 @@ def test_two_camera_photos_are_previewed_and_sent_as_one_two_page_pdf(
     wait_until_shown(page, page.get_by_role("heading", name="Dokument senden", level=1))
     page.get_by_text("Mit der Kamera fotografieren").click()
     wait_until_shown(page, page.get_by_test_id("stCameraInput"))
+    shutter = page.get_by_test_id("stCameraInputButton")
+    assert shutter.evaluate("e => getComputedStyle(e, '::after').content") == '"Foto aufnehmen"'
 
     _take_photo(page)
     wait_until_shown(page, page.get_by_role("heading", name="Vorschau"))
