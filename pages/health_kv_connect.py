@@ -25,10 +25,15 @@ if receipt:
 
 with st.form("kv_connect", clear_on_submit=True):
     reference = st.text_input(
-        "Referenznummer der Akte", key="kv_reference", placeholder="PSN-XXXX-XXXX-XXXX-XXXX-X"
+        "Referenznummer der Akte",
+        key="kv_reference",
+        max_chars=40,
+        placeholder="PSN-XXXX-XXXX-XXXX-XXXX-X",
     )
-    practice = st.text_input("Praxis", key="kv_practice", placeholder="Praxis Dr. Muster")
-    title = st.text_input("Betreff", key="kv_title", value="Arztbrief")
+    practice = st.text_input(
+        "Praxis", key="kv_practice", max_chars=120, placeholder="Praxis Dr. Muster"
+    )
+    title = st.text_input("Betreff", key="kv_title", value="Arztbrief", max_chars=200)
     letter = st.file_uploader("Arztbrief (PDF)", type=["pdf"], key="kv_letter")
     send = st.form_submit_button("Senden", type="primary", icon=":material/send:")
 if send:

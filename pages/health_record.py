@@ -74,7 +74,9 @@ with by_category:
         key="health_category",
     )
     search_column, source_column = st.columns([2, 1])
-    query = search_column.text_input("Suche", key="health_search", placeholder="z. B. Ibuprofen")
+    query = search_column.text_input(
+        "Suche", key="health_search", max_chars=100, placeholder="z. B. Ibuprofen"
+    )
     sources = source_column.multiselect(
         "Quelle",
         options=list(entries.SOURCE_LABELS),
@@ -125,8 +127,13 @@ with new_entry:
             format="DD.MM.YYYY",
             key="health_new_date",
         )
-        title = st.text_input("Titel", key="health_new_title", placeholder="z. B. Grippeimpfung")
-        note = st.text_area("Notiz (optional)", key="health_new_note")
+        title = st.text_input(
+            "Titel",
+            key="health_new_title",
+            max_chars=entries.MAX_TITLE,
+            placeholder="z. B. Grippeimpfung",
+        )
+        note = st.text_area("Notiz (optional)", key="health_new_note", max_chars=entries.MAX_NOTE)
         add = st.form_submit_button("Eintrag speichern", type="primary")
     if add:
         with health_scope(write=True) as health:
@@ -155,7 +162,12 @@ with new_entry:
             type=["pdf", "jpg", "jpeg", "png", "heic"],
             key="health_upload_file",
         )
-        doc_title = st.text_input("Titel", key="health_upload_title", placeholder="z. B. Arztbrief")
+        doc_title = st.text_input(
+            "Titel",
+            key="health_upload_title",
+            max_chars=entries.MAX_TITLE,
+            placeholder="z. B. Arztbrief",
+        )
         doc_date = st.date_input(
             "Datum", value=today_berlin(), format="DD.MM.YYYY", key="health_upload_date"
         )

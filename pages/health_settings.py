@@ -96,7 +96,9 @@ st.warning(
 )
 with st.form("health_terminate"):
     confirmation = st.text_input(
-        f"Zur Bestätigung {termination.CONFIRMATION} eingeben", key="health_terminate_confirm"
+        f"Zur Bestätigung {termination.CONFIRMATION} eingeben",
+        key="health_terminate_confirm",
+        max_chars=20,
     )
     end = st.form_submit_button("Kündigen und alle Daten löschen", type="primary")
 if end:

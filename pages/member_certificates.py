@@ -45,7 +45,9 @@ whom = st.selectbox(
     help="Familienmitglieder hinterlegen Sie unter Profil > Familienmitglieder.",
 )
 kvnr = (
-    st.text_input("Versichertennummer der Person", key="cert_kvnr", placeholder="A123456780")
+    st.text_input(
+        "Versichertennummer der Person", key="cert_kvnr", placeholder="A123456780", max_chars=14
+    )
     if whom == OTHER
     else whom
 )

@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.health import activation, unlock
 from core.health.db import health_scope
 from core.health.errors import DevicePasswordLocked
-from core.health.keys import UnlockedRecord
+from core.health.keys import MAX_DEVICE_PASSWORD, UnlockedRecord
 from ui import health_state
 from ui.components import attempt
 
@@ -72,13 +72,19 @@ def _activation(actor: Actor) -> None:
     show_security_key(pending, holder=actor.display_name, key_name="activation")
     with st.form("health_activate", enter_to_submit=False):
         typed = st.text_input(
-            "Sicherheitsschlüssel zur Bestätigung eingeben", key="health_typed_key"
+            "Sicherheitsschlüssel zur Bestätigung eingeben", key="health_typed_key", max_chars=64
         )
         password = st.text_input(
-            "Geräte-Passwort (mindestens 8 Zeichen)", type="password", key="health_new_password"
+            "Geräte-Passwort (mindestens 8 Zeichen)",
+            type="password",
+            key="health_new_password",
+            max_chars=MAX_DEVICE_PASSWORD,
         )
         repeated = st.text_input(
-            "Geräte-Passwort wiederholen", type="password", key="health_new_password_again"
+            "Geräte-Passwort wiederholen",
+            type="password",
+            key="health_new_password_again",
+            max_chars=MAX_DEVICE_PASSWORD,
         )
         consent = {
             name: st.checkbox(label, key=f"health_consent_{name}")
@@ -113,7 +119,12 @@ def _activation(actor: Actor) -> None:
 
 def _unlock_with_password(actor: Actor) -> None:
     with st.form("health_unlock", enter_to_submit=True):
-        password = st.text_input("Geräte-Passwort", type="password", key="health_unlock_password")
+        password = st.text_input(
+            "Geräte-Passwort",
+            type="password",
+            key="health_unlock_password",
+            max_chars=MAX_DEVICE_PASSWORD,
+        )
         submitted = st.form_submit_button("Entsperren", type="primary")
     if submitted:
         with session_scope() as db, health_scope(write=True) as health:
@@ -139,11 +150,12 @@ def _unlock_with_key(actor: Actor) -> None:
         "das letzte Zeichen ist ein Prüfzeichen, das Tippfehler sofort erkennt."
     )
     with st.form("health_new_device", enter_to_submit=False):
-        typed = st.text_input("Sicherheitsschlüssel", key="health_device_key")
+        typed = st.text_input("Sicherheitsschlüssel", key="health_device_key", max_chars=64)
         password = st.text_input(
             "Neues Geräte-Passwort (mindestens 8 Zeichen)",
             type="password",
             key="health_device_password",
+            max_chars=MAX_DEVICE_PASSWORD,
         )
         submitted = st.form_submit_button("Gerät freischalten", type="primary")
     if submitted:
