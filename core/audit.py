@@ -7,6 +7,7 @@ tail. Appends lock the head row, so concurrent writers cannot fork the chain.
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,34 @@ def record(
     session.add(entry)
     session.add(head)
     session.flush()
+    return entry
+
+
+def record_look(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    member_ids: Iterable[int],
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit one look at a list of members' data (one entry naming every member shown), commit.
+
+    The entry's member_id is set when the look showed exactly one member, so a member's own
+    audit trail finds it; `details["members"]` always lists them all.
+    """
+    shown = sorted(set(member_ids))
+    entry = record(
+        session,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id="*",
+        member_id=shown[0] if len(shown) == 1 else None,
+        details={**(details or {}), "members": shown},
+    )
+    session.commit()
     return entry
 
 

@@ -239,11 +239,13 @@ def list_inbox(
     sort: str = "oldest",
     after: InboxCursor | None = None,
     page_size: int = 25,
+    record_view: bool = True,
 ) -> InboxPage:
     """One page of the queue after `after` (keyset pagination), filtered in the database.
 
     Each status is read as its own ordered index range and the ranges are merged here, so
-    no page sorts or counts the millions of decided items.
+    no page sorts or counts the millions of decided items. Every look at a page is audited
+    with the members it shows; a page redrawing the same view passes record_view=False.
     """
     _require_staff(actor)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
@@ -258,12 +260,22 @@ def list_inbox(
     rows.sort(key=lambda row: (row[0].created_at, row[0].id), reverse=newest)
     shown = rows[:page_size]
     last = shown[-1][0] if shown and len(rows) > page_size else None
-    return InboxPage(
+    page = InboxPage(
         items=[_item(*row) for row in shown],
         total=count_inbox(session, actor=actor, criteria=criteria),
         page_size=page_size,
         next_cursor=InboxCursor(last.created_at, last.id) if last else None,
     )
+    if record_view:
+        audit.record_look(
+            session,
+            actor=actor,
+            action="view_inbox",
+            subject_type="submission",
+            member_ids=[item.member_id for item in page.items],
+            details={"search": criteria.search.strip(), "after": after is not None},
+        )
+    return page
 
 
 def _touch(session: Session, submission_id: int) -> Submission:
@@ -485,15 +497,16 @@ def open_case(
         .order_by(col(Submission.created_at).desc())
         .limit(10)
     ).all()
-    audit.record(
-        session,
-        actor=actor,
-        action="view_submission",
-        subject_type="submission",
-        subject_id=submission_id,
-        member_id=item.member_id,
-    )
-    session.commit()
+    if record_view:
+        audit.record(
+            session,
+            actor=actor,
+            action="view_submission",
+            subject_type="submission",
+            subject_id=submission_id,
+            member_id=item.member_id,
+        )
+        session.commit()
     return CaseView(
         item=item,
         member=MemberRead.model_validate(row[1]),

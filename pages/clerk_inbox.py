@@ -7,10 +7,13 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.previews import pdf_page_count, render_pdf_pages
 from ui.components import format_moment, format_size
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
 actor = current_actor()
 st.title("Posteingang")
+# Looks are audited once: a list page per opening, filter or page turn; a case per opening.
+visit = PageVisit(anchor_key="inbox_search")
 
 DEFAULT_VIEW = "Alle offenen"
 presets = saved_views.presets(actor)
@@ -116,9 +119,14 @@ query = (criteria, sort)
 if st.session_state.get("inbox_query") != query:
     st.session_state["inbox_query"], st.session_state["inbox_cursors"] = query, []
 cursors = st.session_state["inbox_cursors"]
-with session_scope() as db:
+with session_scope(write=True) as db:
     result = inbox.list_inbox(
-        db, actor=actor, criteria=criteria, sort=sort, after=cursors[-1] if cursors else None
+        db,
+        actor=actor,
+        criteria=criteria,
+        sort=sort,
+        after=cursors[-1] if cursors else None,
+        record_view=visit.first_look("inbox_list_audited", (query, len(cursors))),
     )
 
 
@@ -192,19 +200,17 @@ else:
 
 case_id = st.session_state.get("case_id")
 if case_id:
-    first_view = st.session_state.get("case_audited") != case_id
+    first_view = visit.first_look("case_audited", case_id)
     with session_scope(write=True) as db:
         case = inbox.open_case(db, actor=actor, submission_id=case_id, record_view=first_view)
-        if (
-            first_view
-        ):  # the decrypted file stays in this clerk's session only, never in a shared cache
+        # the decrypted file stays in this clerk's session only, never in a shared cache
+        if first_view:
             try:
                 st.session_state["case_pdf"] = inbox.case_pdf(
                     db, actor=actor, submission_id=case_id
                 )
             except documents.NoStoredFile:  # historic demo rows have no file
                 st.session_state["case_pdf"] = None
-    st.session_state["case_audited"] = case_id
     pdf = st.session_state["case_pdf"]
     item = case.item
     st.divider()

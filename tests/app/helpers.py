@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
+from core.db import session_scope
+from core.models.audit import AuditEntry
 from core.seed import DEMO_APP_PIN, DEMO_PASSWORD
 
 HOME = str(Path(__file__).resolve().parents[2] / "Home.py")
@@ -78,3 +81,16 @@ def infos(at: AppTest) -> list[str]:
 
 def shows_login_form(at: AppTest) -> bool:
     return [field.label for field in at.text_input] == ["Benutzername", "Passwort"]
+
+
+def audit_looks(action: str) -> list[AuditEntry]:
+    """The portal database's audit entries of one action, oldest first."""
+    with session_scope() as session:
+        statement = select(AuditEntry).where(AuditEntry.action == action)
+        return list(session.exec(statement.order_by(col(AuditEntry.seq))).all())
+
+
+def leave_and_come_back(at: AppTest, page: str) -> AppTest:
+    """The clerk opens the start page, then `page` again (a new visit, not a rerun)."""
+    at.switch_page("pages/clerk_home.py").run()
+    return at.switch_page(page).run()

@@ -1,9 +1,12 @@
-"""The clerks' inbox: paging through decided items and the clerk's own saved views."""
+"""The clerks' inbox: paging through decided items, saved views, one audit entry per look."""
 
 import pytest
+from sqlmodel import select
 
+from core.db import session_scope
+from core.models.documents import Submission
 from core.scale_seed import seed_submissions
-from tests.app.helpers import login, shown_text
+from tests.app.helpers import audit_looks, leave_and_come_back, login, shown_text
 
 INBOX = "pages/clerk_inbox.py"
 DECIDED = "Erledigt und abgelehnt"
@@ -66,3 +69,26 @@ def test_a_clerk_saves_the_current_filters_as_a_view_and_deletes_it_again():
     assert not at.exception
     assert "Erledigte Rechnungen" not in at.segmented_control(key="inbox_view").options
     assert at.segmented_control(key="inbox_view").value == "Alle offenen"
+
+
+def test_the_list_and_an_opened_case_are_audited_once_per_look_and_again_on_coming_back():
+    lists, cases = len(audit_looks("view_inbox")), len(audit_looks("view_submission"))
+    at = _inbox().segmented_control(key="inbox_view").set_value(DECIDED).run()
+    tracking_id = _tracking_ids(at)[0]
+    with session_scope() as session:
+        case_id = session.exec(
+            select(Submission.id).where(Submission.tracking_id == tracking_id)
+        ).one()
+    at = at.selectbox(key="inbox_choice").set_value(case_id).run()
+    at = at.run()  # a rerun redraws the same list and case
+
+    assert not at.exception and f"Vorgang {tracking_id}" in [s.value for s in at.subheader]
+    assert len(audit_looks("view_inbox")) == lists + 2  # the open items, then the decided ones
+    assert len(audit_looks("view_submission")) == cases + 1
+    assert audit_looks("view_inbox")[-1].actor == "sachbearbeitung"
+
+    at = leave_and_come_back(at, INBOX)
+
+    assert not at.exception
+    assert len(audit_looks("view_inbox")) == lists + 3
+    assert len(audit_looks("view_submission")) == cases + 2

@@ -17,6 +17,7 @@ from core.models.audit import AuditEntry
 from core.models.documents import Submission
 from core.uploads import IncomingFile
 from tests.factories import make_account, make_member
+from tests.service.audit_looks import looks, members_named
 from tests.service.test_documents import pdf_bytes
 
 
@@ -359,3 +360,29 @@ def test_bonus_evidence_decided_in_the_inbox_counts_as_the_bonus_review_would(se
         "abgelehnt",
         "Bonusprogramm",
     )
+
+
+def test_a_look_at_an_inbox_page_is_audited_once_with_the_members_it_shows(session, world):
+    member, clerk, _ = world
+    other = make_member(session, last_name="Beispiel")
+    bulk_submissions(session, member, 2)
+    bulk_submissions(session, other, 1)
+
+    inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter())
+    inbox.list_inbox(session, actor=clerk, criteria=inbox.InboxFilter(), record_view=False)
+
+    (entry,) = looks(session, "view_inbox")
+    assert entry.actor == "clerk1"
+    assert members_named(entry) == sorted([member.id, other.id])
+
+
+def test_opening_a_case_is_audited_once_and_a_redraw_of_it_is_not(session, world):
+    member, clerk, _ = world
+    bulk_submissions(session, member, 1)
+    item_id = session.exec(select(Submission.id)).one()
+
+    inbox.open_case(session, actor=clerk, submission_id=item_id)
+    inbox.open_case(session, actor=clerk, submission_id=item_id, record_view=False)
+
+    (entry,) = looks(session, "view_submission")
+    assert (entry.actor, members_named(entry)) == ("clerk1", [member.id])
