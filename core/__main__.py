@@ -228,7 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("message")
     make.set_defaults(run=cmd_makemigration)
 
-    seed = commands.add_parser("seed", help="fill the database with synthetic demo data")
+    seed = commands.add_parser(
+        "seed",
+        help="fill the database with synthetic demo data: members with insurance periods "
+        "and earnings, about ten documents each, identifications, app accounts, "
+        "certificates, digital cards, letters, bonus evidence, smarthealth records with "
+        "sealed billing data; then ANALYZE",
+    )
     seed.add_argument(
         "--members", type=int, default=200, help="number of synthetic members (default 200)"
     )

@@ -19,7 +19,7 @@ import os
 import re
 import struct
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -420,6 +420,27 @@ def seal_for_member(
     except (ValueError, TypeError):
         raise InvalidKeyText from None
     return _SEALED_BOX_V1 + _HPKE_SUITE.encrypt(plaintext, public_key, info=context.info())
+
+
+def seal_many_for_member(
+    *, items: Iterable[tuple[bytes, SealContext]], recipient_public_key: bytes
+) -> list[bytes]:
+    """seal_for_member for several plaintexts to one member, the key parsed once.
+
+    Each box is still a complete single-shot HPKE seal with its own ephemeral key and its
+    own context: boxes open one by one, and the encapsulation (two X25519 operations) is
+    what a box costs; a shared one would need HPKE's multi-message context, which this
+    format does not use.
+    """
+    try:
+        public_key = X25519PublicKey.from_public_bytes(recipient_public_key)
+    except (ValueError, TypeError):
+        raise InvalidKeyText from None
+    encrypt = _HPKE_SUITE.encrypt
+    return [
+        _SEALED_BOX_V1 + encrypt(plaintext, public_key, info=context.info())
+        for plaintext, context in items
+    ]
 
 
 def open_sealed(

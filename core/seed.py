@@ -15,6 +15,7 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session, func, select
 
 from core import auth, benefits
+from core.bulk_writes import bulk_transaction
 from core.clock import utcnow
 from core.db import session_scope
 from core.history_seed import HistoryFactory, Person, birthday, company_pool
@@ -226,13 +227,13 @@ def seed_members(
             people = factory.household(household)
             household += 1
             batch.extend(people[: count - inserted - len(batch)])
-        with session_scope(write=True, engine=engine) as session:
-            # Core insert (not the ORM's bulk insert, which splits the batch by its NULL
-            # columns and costs four times the CPU); ids come back in parameter order.
-            members = Member.__table__
-            returning_ids = insert(members).returning(members.c.id, sort_by_parameter_order=True)
-            new_ids = session.execute(returning_ids, batch).scalars().all()
-            session.commit()
+        # COPY / executemany on the raw cursor (SQLAlchemy's per-row parameter processing
+        # cost more than the database); ids reserved first, so histories can name them.
+        with bulk_transaction(engine) as writer:
+            new_ids = writer.reserve_ids(Member.__table__, len(batch))
+            for row, member_id in zip(batch, new_ids, strict=True):
+                row["id"] = member_id
+            writer.insert(Member.__table__, batch)
         seed_histories(engine, member_ids=new_ids, seed=rng.randrange(2**32), today=factory.today)
         inserted += len(batch)
         if progress:
@@ -450,12 +451,9 @@ def seed_histories(
             member_periods, member_earnings = factory.history(Person(*row), rich=rich)
             periods += member_periods
             earnings += member_earnings
-        with session_scope(write=True, engine=engine) as session:
-            if periods:
-                session.execute(insert(InsurancePeriod.__table__), periods)
-            if earnings:
-                session.execute(insert(Earning.__table__), earnings)
-            session.commit()
+        with bulk_transaction(engine) as writer:
+            writer.insert(InsurancePeriod.__table__, periods)
+            writer.insert(Earning.__table__, earnings)
         periods_total += len(periods)
         earnings_total += len(earnings)
         if progress:

@@ -48,10 +48,24 @@ def security_key_context(reference_number: str) -> crypto.SealContext:
     return crypto.SealContext(reference_number, "security-key", FORMAT_VERSION)
 
 
-def seal_json(payload: dict, *, public_key: bytes, context: crypto.SealContext) -> bytes:
+def _json_bytes(payload: dict) -> bytes:
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.encode("utf-8")
+
+
+def seal_json(payload: dict, *, public_key: bytes, context: crypto.SealContext) -> bytes:
     return crypto.seal_for_member(
-        plaintext=text.encode("utf-8"), recipient_public_key=public_key, context=context
+        plaintext=_json_bytes(payload), recipient_public_key=public_key, context=context
+    )
+
+
+def seal_json_many(
+    items: list[tuple[dict, crypto.SealContext]], *, public_key: bytes
+) -> list[bytes]:
+    """seal_json for several payloads to one record (an import's entries), in order."""
+    return crypto.seal_many_for_member(
+        items=[(_json_bytes(payload), context) for payload, context in items],
+        recipient_public_key=public_key,
     )
 
 

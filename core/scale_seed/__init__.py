@@ -3,11 +3,11 @@
 `python -m core seed --members 600000` runs STEPS in order: members with their insurance
 periods and earnings (core.seed), about ten documents per member over six years, the smart
 members' identifications and app accounts, certificates, digital cards, letters with
-replies, the bonus programme, and smarthealth records with the billing data asked for.
-Features that add tables append a SeedStep here. The first step adds `members` new members
-each time; every later step seeds only members that have none of its rows yet, so a second
-run gives the new members theirs. The demo personas' households are left as the tours
-expect them.
+replies, the bonus programme, smarthealth records with the billing data asked for, and last
+fresh planner statistics (ANALYZE). Features that add tables add a SeedStep before that one.
+The first step adds `members` new members each time; every later step seeds only members
+that have none of its rows yet, so a second run gives the new members theirs. The demo
+personas' households are left as the tours expect them.
 """
 
 import time
@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from core import seed
+from core.bulk_writes import analyze
 from core.db import make_engine
 from core.health.db import get_health_engine
 from core.scale_seed.accounts import seed_member_accounts
@@ -114,14 +115,27 @@ def _with_seed(
     return run
 
 
+def _health_engine(plan: SeedPlan) -> Engine:
+    return make_engine(plan.health_url) if plan.health_url else get_health_engine()
+
+
 def _health_step(engine: Engine, plan: SeedPlan, progress: Progress | None) -> int:
-    health_engine = make_engine(plan.health_url) if plan.health_url else get_health_engine()
     return seed_health_records(
-        engine, health_engine=health_engine, seed=plan.seed + 8, progress=progress
+        engine, health_engine=_health_engine(plan), seed=plan.seed + 8, progress=progress
     )
 
 
-# In order; a feature with its own tables appends its step (members exist from step one).
+def _analyze_step(engine: Engine, plan: SeedPlan, progress: Progress | None) -> int:
+    """Planner statistics of both databases after the bulk load; inserts nothing."""
+    analyze(engine)
+    analyze(_health_engine(plan))
+    if progress:
+        progress(1, 1)
+    return 0
+
+
+# In order; a feature with its own tables adds its step before ANALYZE (members exist from
+# step one).
 # Accounts come before certificates and letters: requests and replies name their account.
 STEPS: list[SeedStep] = [
     SeedStep("Mitglieder, Versicherungszeiten, Entgelte", _members_step),
@@ -133,6 +147,7 @@ STEPS: list[SeedStep] = [
     SeedStep("Briefe und Antworten (Texte verschlüsselt)", _with_seed(seed_letters, 6)),
     SeedStep("Bonusprogramm (Teilnahmen, Nachweise)", _with_seed(seed_bonus, 7)),
     SeedStep("smarthealth-Akten mit HEK-Abrechnungsdaten (versiegelt)", _health_step),
+    SeedStep("Statistiken für die Abfrageplanung (ANALYZE)", _analyze_step),  # stays last
 ]
 
 

@@ -1,86 +1,28 @@
-"""Bulk writes shared by the seeding steps: ids reserved up front, then COPY or executemany.
-
-A step that needs row ids before it writes (a signed payload names its row, a blob's
-associated data names its owner row) reserves them in the transaction that inserts the
-rows: from the sequence on PostgreSQL, after max(id) under SQLite's write lock.
-"""
+"""What the seeding steps share: the bulk writer (core.bulk_writes), member chunks, and the
+demo personas' households that every step leaves alone."""
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table
+from sqlalchemy import ColumnElement, Engine
 from sqlmodel import func, or_, select
 
-from core.db import is_sqlite, session_scope
+from core.bulk_writes import bulk_transaction
+from core.db import session_scope
 from core.models.people import Member
 from core.seed import DEMO_PERSONAS
 
+__all__ = [
+    "MEMBER_CHUNK",
+    "Progress",
+    "bulk_transaction",
+    "count_members",
+    "member_chunks",
+    "not_in_persona_household",
+]
+
 Progress = Callable[[int, int], None]
 MEMBER_CHUNK = 5_000  # members per transaction in the feature steps
-
-
-def _sqlite_value(value: Any) -> Any:
-    """As SQLAlchemy stores it on SQLite: UTC datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'."""
-    if isinstance(value, datetime):
-        return value.isoformat(" ", "microseconds")[:26]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-@dataclass
-class BulkWriter:
-    """One transaction's raw DBAPI cursor; statements are built from table metadata only."""
-
-    cursor: Any
-    sqlite: bool
-
-    def reserve_ids(self, table: Table, count: int) -> list[int]:
-        if count == 0:
-            return []
-        if self.sqlite:  # the write lock is held: nobody else inserts meanwhile
-            self.cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table.name}")  # noqa: S608
-            last = self.cursor.fetchone()[0]
-            return list(range(last + 1, last + 1 + count))
-        self.cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            (table.name, count),
-        )
-        return [row[0] for row in self.cursor.fetchall()]
-
-    def insert(self, table: Table, rows: Sequence[dict]) -> int:
-        """Rows with the same keys, all of them columns of `table`."""
-        if not rows:
-            return 0
-        columns = [table.c[name].name for name in rows[0]]
-        if self.sqlite:
-            statement = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (metadata names)
-                table.name, ", ".join(columns), ", ".join("?" * len(columns))
-            )
-            self.cursor.executemany(
-                statement, [tuple(_sqlite_value(row[name]) for name in columns) for row in rows]
-            )
-            return len(rows)
-        with self.cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in columns])
-        return len(rows)
-
-
-@contextmanager
-def bulk_transaction(engine: Engine) -> Iterator[BulkWriter]:
-    """Commit on leaving; roll back on an exception (SQLite: under its write lock)."""
-    if is_sqlite(engine):
-        with session_scope(write=True, engine=engine) as session:
-            cursor = session.connection().connection.driver_connection.cursor()
-            yield BulkWriter(cursor, sqlite=True)
-            session.commit()
-        return
-    with engine.begin() as connection:
-        yield BulkWriter(connection.connection.driver_connection.cursor(), sqlite=False)
 
 
 def not_in_persona_household() -> ColumnElement[bool]:

@@ -14,9 +14,10 @@ from datetime import time as clock_time
 from itertools import accumulate
 from operator import itemgetter
 
-from sqlalchemy import Engine, exists, insert
+from sqlalchemy import Engine, exists
 from sqlmodel import col, func, select
 
+from core.bulk_writes import bulk_transaction
 from core.db import is_sqlite, session_scope
 from core.identifiers import ALPHABET, TRACKING_ID_PREFIX, check_character, group
 from core.inbox import DEPARTMENTS
@@ -407,9 +408,8 @@ def seed_identifications(
             return inserted
         last_id = members[-1][0]
         rows = _identification_rows(rng, [tuple(m) for m in members], now)
-        with session_scope(write=True, engine=engine) as session:
-            session.execute(insert(Identification.__table__), rows)
-            session.commit()
+        with bulk_transaction(engine) as writer:
+            writer.insert(Identification.__table__, rows)
         inserted += len(rows)
         done += len(members)
         if progress:

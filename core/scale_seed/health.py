@@ -103,14 +103,19 @@ class RecordFactory:
         used = 0
         for kind in kinds:
             chosen = [item for item in items if item.kind == kind and importable(item, today=day)]
-            for item in chosen:
-                entry_id = keys.new_entry_id()
-                payload = entry_payload(item.category, item.on, item.title, "", "hek", item.details)
-                sealed = keys.seal_json(
-                    payload,
-                    public_key=public_key,
-                    context=keys.entry_context(reference, entry_id),
-                )
+            entry_ids = [keys.new_entry_id() for _ in chosen]
+            # One seal per entry, each to the record's key; the batch parses that key once.
+            sealed_entries = keys.seal_json_many(
+                [
+                    (
+                        entry_payload(item.category, item.on, item.title, "", "hek", item.details),
+                        keys.entry_context(reference, entry_id),
+                    )
+                    for item, entry_id in zip(chosen, entry_ids, strict=True)
+                ],
+                public_key=public_key,
+            )
+            for item, entry_id, sealed in zip(chosen, entry_ids, sealed_entries, strict=True):
                 used += len(sealed)
                 self.entries.append(
                     {

@@ -35,6 +35,7 @@ from core.crypto import (
     rewrap,
     seal_blob,
     seal_for_member,
+    seal_many_for_member,
     security_key_qr_png,
     security_key_qr_svg,
     sign_bytes,
@@ -290,6 +291,30 @@ def test_every_flipped_bit_of_a_sealed_box_is_detected():
 def test_sealing_to_a_malformed_public_key_is_refused():
     with pytest.raises(InvalidKeyText):
         seal_for_member(plaintext=b"x", recipient_public_key=b"\x01" * 31, context=CONTEXT)
+
+
+def test_a_batch_of_sealed_boxes_opens_box_by_box_each_under_its_own_context_only():
+    member = MemberKeyPair.generate()
+    contexts = [
+        SealContext(pseudonym=CONTEXT.pseudonym, record_id=f"entry/{n}", format_version=1)
+        for n in range(3)
+    ]
+    plaintexts = [b"Arztbesuch", b"Arztbesuch", b"Zahnarzt"]
+
+    sealed = seal_many_for_member(
+        items=list(zip(plaintexts, contexts, strict=True)),
+        recipient_public_key=member.public_bytes,
+    )
+
+    assert len(set(sealed)) == 3  # equal plaintexts, still independent boxes
+    for box, plaintext, context in zip(sealed, plaintexts, contexts, strict=True):
+        assert open_sealed(sealed=box, private_key=member, context=context) == plaintext
+    with pytest.raises(DecryptionFailed):
+        open_sealed(sealed=sealed[0], private_key=member, context=contexts[1])
+    with pytest.raises(DecryptionFailed):
+        open_sealed(sealed=sealed[0], private_key=MemberKeyPair.generate(), context=contexts[0])
+    with pytest.raises(InvalidKeyText):
+        seal_many_for_member(items=[(b"x", CONTEXT)], recipient_public_key=b"\x01" * 31)
 
 
 # --- security key ---------------------------------------------------------------------
