@@ -477,8 +477,16 @@ def _require_staff(actor: Actor) -> None:
         raise NotAllowed()
 
 
-def enrolment_queue(session: Session, *, actor: Actor) -> list[EnrolmentItem]:
-    """Applications waiting for a clerk, oldest first."""
+def _record_queue_look(session: Session, actor: Actor, action: str, rows) -> None:
+    """One audit entry per look at a review queue, naming every member it shows."""
+    members = [member.id for _item, member, _tracking_id in rows]
+    audit.record_look(session, actor=actor, action=action, subject_type="bonus", member_ids=members)
+
+
+def enrolment_queue(
+    session: Session, *, actor: Actor, record_view: bool = True
+) -> list[EnrolmentItem]:
+    """Applications waiting for a clerk, oldest first; each look audited (a redraw need not be)."""
     _require_staff(actor)
     rows = session.exec(
         select(BonusEnrolment, Member, Submission.tracking_id)
@@ -487,6 +495,8 @@ def enrolment_queue(session: Session, *, actor: Actor) -> list[EnrolmentItem]:
         .where(BonusEnrolment.status == EnrolmentStatus.APPLIED)
         .order_by(col(BonusEnrolment.applied_at).asc())
     ).all()
+    if record_view:
+        _record_queue_look(session, actor, "view_bonus_enrolments", rows)
     return [
         EnrolmentItem(
             member_id=member.id,
@@ -501,8 +511,10 @@ def enrolment_queue(session: Session, *, actor: Actor) -> list[EnrolmentItem]:
     ]
 
 
-def evidence_queue(session: Session, *, actor: Actor) -> list[EvidenceItem]:
-    """Evidence waiting for review, oldest submission first."""
+def evidence_queue(
+    session: Session, *, actor: Actor, record_view: bool = True
+) -> list[EvidenceItem]:
+    """Evidence waiting for review, oldest submission first; each look audited."""
     _require_staff(actor)
     titles = {entry.id: entry.title for entry in categories()}
     rows = session.exec(
@@ -512,6 +524,8 @@ def evidence_queue(session: Session, *, actor: Actor) -> list[EvidenceItem]:
         .where(BonusEvidence.status == EvidenceStatus.SUBMITTED)
         .order_by(col(BonusEvidence.submitted_on).asc(), col(BonusEvidence.id).asc())
     ).all()
+    if record_view:
+        _record_queue_look(session, actor, "view_bonus_evidence", rows)
     return [
         EvidenceItem(
             id=evidence.id,

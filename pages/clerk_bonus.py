@@ -10,6 +10,7 @@ from core import bonus
 from core.db import session_scope
 from core.previews import render_pdf_pages
 from ui.components import attempt, format_date, format_moment
+from ui.page_visits import first_look
 from ui.session import current_actor
 
 VIEW, NOTICE = "bonus_review_view", "bonus_review_notice"
@@ -23,9 +24,12 @@ st.caption(
 if notice := st.session_state.pop(NOTICE, None):
     st.success(notice)
 
-with session_scope() as db:
-    enrolments = bonus.enrolment_queue(db, actor=actor)
-    evidence = bonus.evidence_queue(db, actor=actor)
+# The queues are audited when the clerk opens the page, not on every click on it.
+new_look = first_look("bonus_queues_audited", True, anchor_key="bonus_refresh")
+st.button("Aktualisieren", key="bonus_refresh", icon=":material/refresh:")
+with session_scope(write=True) as db:
+    enrolments = bonus.enrolment_queue(db, actor=actor, record_view=new_look)
+    evidence = bonus.evidence_queue(db, actor=actor, record_view=new_look)
 
 
 def _decide(action, message: str) -> None:

@@ -8,7 +8,15 @@ from sqlmodel import Session, select
 
 from core.clock import today_berlin
 from core.models.audit import AuditEntry
-from tests.app.helpers import errors, infos, login, shown_text, titles
+from tests.app.helpers import (
+    audit_looks,
+    errors,
+    infos,
+    leave_and_come_back,
+    login,
+    shown_text,
+    titles,
+)
 from tests.service.test_documents import pdf_bytes
 from ui.registry import screens_for
 
@@ -166,3 +174,20 @@ def test_a_clerk_must_give_a_reason_to_reject():
     assert _warnings(at) == [
         "Ihr Antrag wurde abgelehnt: Die Unterschrift fehlt. Sie können ihn erneut senden."
     ]
+
+
+def test_the_review_queues_are_audited_once_per_visit_not_on_every_click():
+    def counts() -> tuple[int, int]:
+        return len(audit_looks("view_bonus_enrolments")), len(audit_looks("view_bonus_evidence"))
+
+    before = counts()
+    clerk = _open(CLERK_PAGE, "sachbearbeitung")
+    clerk = clerk.button(key="bonus_refresh").click().run()
+
+    assert not clerk.exception and titles(clerk) == ["Bonusnachweise"]
+    assert counts() == (before[0] + 1, before[1] + 1)
+    assert audit_looks("view_bonus_evidence")[-1].actor == "sachbearbeitung"
+
+    clerk = leave_and_come_back(clerk, CLERK_PAGE)
+
+    assert counts() == (before[0] + 2, before[1] + 2)

@@ -15,6 +15,7 @@ from core.models.bonus import BonusEvidence
 from core.models.documents import Submission
 from core.uploads import IncomingFile, UploadRejected
 from tests.factories import make_account, make_member
+from tests.service.audit_looks import looks, members_named
 from tests.service.test_documents import pdf_bytes
 
 START = date(2026, 1, 1)  # programme year 1: 01.01.2026 – 31.12.2026
@@ -307,3 +308,30 @@ def test_every_category_describes_how_to_prove_it_and_its_points():
     assert all(
         entry.proof and entry.points > 0 and entry.per_year >= 1 for entry in bonus.categories()
     )
+
+
+# The clerk's queues show names, KVNRs and birth dates: every look is audited
+
+
+def test_a_look_at_the_enrolment_queue_is_audited_once_with_the_applicants(session, clerk):
+    jonas = _member_actor(session, "jonas")
+    deniz = _member_actor(session, "deniz")
+    for applicant in (jonas, deniz):
+        bonus.apply_for_enrolment(session, actor=applicant, files=_form(), today=START)
+
+    bonus.enrolment_queue(session, actor=clerk)
+    bonus.enrolment_queue(session, actor=clerk, record_view=False)
+
+    (entry,) = looks(session, "view_bonus_enrolments")
+    assert entry.actor == "clerk"
+    assert members_named(entry) == sorted([jonas.member_id, deniz.member_id])
+
+
+def test_a_look_at_the_evidence_queue_is_audited_once_with_the_members(session, enrolled, clerk):
+    _evidence(session, enrolled, "checkup", date(2026, 3, 1), date(2026, 3, 2))
+
+    bonus.evidence_queue(session, actor=clerk)
+    bonus.evidence_queue(session, actor=clerk, record_view=False)
+
+    (entry,) = looks(session, "view_bonus_evidence")
+    assert (entry.actor, members_named(entry)) == ("clerk", [enrolled.member_id])
