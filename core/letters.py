@@ -314,7 +314,9 @@ def preview_letter(
     body: str,
     tracking_id: str | None = None,
 ) -> LetterPreview:
-    """The letter as it would be sent (placeholders filled, PDF), without storing anything."""
+    """The letter as it would be sent (placeholders filled, PDF), without storing anything.
+
+    It shows the member's name and address, so each preview is audited."""
     _require_staff(actor)
     composed = _compose(
         session,
@@ -325,6 +327,16 @@ def preview_letter(
         tracking_id=tracking_id,
         key_id=_signing_key().key_id,
     )
+    audit.record(
+        session,
+        actor=actor,
+        action="preview_letter",
+        subject_type="member",
+        subject_id=member_id,
+        member_id=member_id,
+        details={"template": template_key},
+    )
+    session.commit()
     return LetterPreview(
         subject=composed.subject,
         text=composed.text,
@@ -643,8 +655,10 @@ def my_replies(session: Session, *, actor: Actor) -> list[Reply]:
     ]
 
 
-def unanswered_replies(session: Session, *, actor: Actor) -> list[Reply]:
-    """Staff: replies no clerk has opened yet, oldest first, with the member they came from."""
+def unanswered_replies(session: Session, *, actor: Actor, record_view: bool = True) -> list[Reply]:
+    """Staff: replies no clerk has opened yet, oldest first, with the member they came from.
+
+    Each look is audited with the members it shows; a redraw passes record_view=False."""
     _require_staff(actor)
     original = select(Letter.id, Letter.subject).subquery()
     rows = session.exec(
@@ -656,6 +670,14 @@ def unanswered_replies(session: Session, *, actor: Actor) -> list[Reply]:
         .limit(LIST_LIMIT)
     ).all()
     names = _author_names(session, {row.author_user_id for row, _m, _s in rows})
+    if record_view:
+        audit.record_look(
+            session,
+            actor=actor,
+            action="view_unanswered_replies",
+            subject_type="letter",
+            member_ids=[member.id for _row, member, _subject in rows],
+        )
     return [
         Reply(
             summary=_summary(row, names=names, viewer=actor),

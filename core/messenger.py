@@ -439,8 +439,12 @@ def list_conversations(
     actor: Actor,
     status: str | None = ConversationStatus.OPEN,
     search: str = "",
+    record_view: bool = True,
 ) -> list[ConversationSummary]:
-    """Staff: conversations by member (KVNR or name prefix), most recently active first."""
+    """Staff: conversations by member (KVNR or name prefix), most recently active first.
+
+    Each look is audited with the search and the members shown; a redraw passes
+    record_view=False."""
     _require_staff(actor)
     statement = select(Conversation, Member).join(Member, Member.id == Conversation.member_id)
     if status:
@@ -463,6 +467,15 @@ def list_conversations(
             LIST_LIMIT
         )
     ).all()
+    if record_view:
+        audit.record_look(
+            session,
+            actor=actor,
+            action="view_conversations",
+            subject_type="conversation",
+            member_ids=[member.id for _conversation, member in rows],
+            details={"search": text, "status": status},
+        )
     return _summaries(session, actor, list(rows))
 
 

@@ -10,7 +10,7 @@ from core import bonus
 from core.db import session_scope
 from core.previews import render_pdf_pages
 from ui.components import attempt, format_date, format_moment
-from ui.page_visits import first_look
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
 VIEW, NOTICE = "bonus_review_view", "bonus_review_notice"
@@ -25,7 +25,7 @@ if notice := st.session_state.pop(NOTICE, None):
     st.success(notice)
 
 # The queues are audited when the clerk opens the page, not on every click on it.
-new_look = first_look("bonus_queues_audited", True, anchor_key="bonus_refresh")
+new_look = PageVisit(anchor_key="bonus_refresh").first_look("bonus_queues_audited", True)
 st.button("Aktualisieren", key="bonus_refresh", icon=":material/refresh:")
 with session_scope(write=True) as db:
     enrolments = bonus.enrolment_queue(db, actor=actor, record_view=new_look)

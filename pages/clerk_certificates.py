@@ -9,7 +9,7 @@ from core.db import session_scope
 from core.models.certificates import Delivery
 from core.previews import render_pdf_pages
 from ui.components import attempt, format_date, format_moment
-from ui.page_visits import first_look
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
 PAGE_SIZE = 25
@@ -40,7 +40,7 @@ with session_scope(write=True) as db:
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
         # audited when the clerk opens the page or turns the page, not on every click
-        record_view=first_look(AUDITED_KEY, page, anchor_key=PAGE_KEY),
+        record_view=PageVisit(anchor_key=PAGE_KEY).first_look(AUDITED_KEY, page),
     )
 
 left, right = st.columns([3, 1])

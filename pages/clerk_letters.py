@@ -11,10 +11,13 @@ from core.letter_templates import BODY_MAX_CHARS, PLACEHOLDERS, SUBJECT_MAX_CHAR
 from core.previews import render_pdf_pages
 from ui.components import format_moment
 from ui.correspondence import HEK_AVATAR, MEMBER_AVATAR, deferred, escape_markdown
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
 actor = current_actor()
 st.title("Schreiben")
+# Every look is audited once per visit: the replies, the member's letters, an opened letter.
+visit = PageVisit(anchor_key="letter_kvnr")
 CHANNELS = {
     "app": "ins Postfach der Service-App (App-Kommunikation ist eingeschaltet)",
     "post": "per Post („postalisch“): keine smart-Version oder App-Kommunikation aus",
@@ -27,8 +30,10 @@ def _open_thread(letter_id: int) -> None:
 
 
 # --- Replies waiting for a clerk -----------------------------------------------------------
-with session_scope() as db:
-    waiting = letters.unanswered_replies(db, actor=actor)
+with session_scope(write=True) as db:
+    waiting = letters.unanswered_replies(
+        db, actor=actor, record_view=visit.first_look("letter_replies_audited", True)
+    )
 with st.expander(f"Neue Antworten von Mitgliedern ({len(waiting)})", expanded=bool(waiting)):
     if not waiting:
         st.caption("Keine ungelesenen Antworten.")
@@ -108,7 +113,7 @@ if recipient is not None:
     }
     if preview:
         try:
-            with session_scope() as db:
+            with session_scope(write=True) as db:  # each preview is audited
                 shown = letters.preview_letter(db, actor=actor, **letter_input)
         except DomainError as error:
             st.error(error.message)
@@ -139,12 +144,11 @@ if recipient is not None:
 
     # --- Letters to this member ------------------------------------------------------------
     st.subheader("Schreiben an dieses Mitglied")
-    first_list = st.session_state.get("letter_list_audited") != recipient.member_id
+    first_list = visit.first_look("letter_list_audited", recipient.member_id)
     with session_scope(write=True) as db:
         sent_letters = letters.letters_of_member(
             db, actor=actor, member_id=recipient.member_id, record_view=first_list
         )
-    st.session_state["letter_list_audited"] = recipient.member_id
     if not sent_letters:
         st.caption("Noch keine Schreiben.")
     for item in sent_letters:
@@ -161,7 +165,7 @@ if recipient is not None:
 # --- One letter with its replies ------------------------------------------------------------
 thread_id = st.session_state.get("letter_thread")
 if thread_id is not None:
-    first_view = st.session_state.get("letter_thread_audited") != thread_id
+    first_view = visit.first_look("letter_thread_audited", thread_id)
     try:
         with session_scope(write=True) as db:
             thread = letters.open_letter(
@@ -170,7 +174,6 @@ if thread_id is not None:
     except DomainError as error:
         st.error(error.message)
         st.stop()
-    st.session_state["letter_thread_audited"] = thread_id
     letter = thread.letter
     st.divider()
     st.subheader("Schreiben und Antworten")

@@ -8,7 +8,7 @@ from core.bonus import EVIDENCE_LABELS
 from core.db import session_scope
 from ui import charts, history_tables
 from ui.components import attempt, format_date, format_moment, format_size
-from ui.page_visits import first_look
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
 QUERY_KEY, OPEN_KEY = "member_query", "open_member_id"
@@ -18,12 +18,9 @@ CHANNELS = {"app": "App", "post": "Post"}
 actor = current_actor()
 st.title("Versicherte")
 # Both looks are audited once: a search per new query, a member's file per opening.
-new_search = first_look(
-    "member_query_audited", st.session_state.get(QUERY_KEY), anchor_key=QUERY_KEY
-)
-new_opening = first_look(
-    "member_file_audited", st.session_state.get(OPEN_KEY), anchor_key=QUERY_KEY
-)
+visit = PageVisit(anchor_key=QUERY_KEY)
+new_search = visit.first_look("member_query_audited", st.session_state.get(QUERY_KEY))
+new_opening = visit.first_look("member_file_audited", st.session_state.get(OPEN_KEY))
 query = st.text_input("Suche nach Versichertennummer oder Name", key=QUERY_KEY, max_chars=80)
 if query:
     with session_scope(write=True) as db:

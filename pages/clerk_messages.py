@@ -17,10 +17,13 @@ from ui.correspondence import (
     escape_markdown,
     message_bubble,
 )
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
 actor = current_actor()
 st.title("Nachrichten")
+# Audited once per visit: each list (view and search) and each opened conversation.
+visit = PageVisit(anchor_key="messages_search")
 
 VIEWS = {"Offen": "open", "Abgeschlossen": "closed", "Alle": None}
 view_name = (
@@ -28,9 +31,13 @@ view_name = (
     or "Offen"
 )
 search = st.text_input("Suche: Versichertennummer oder Name", key="messages_search", max_chars=60)
-with session_scope() as db:
+with session_scope(write=True) as db:
     items = messenger.list_conversations(
-        db, actor=actor, status=VIEWS[view_name], search=search or ""
+        db,
+        actor=actor,
+        status=VIEWS[view_name],
+        search=search or "",
+        record_view=visit.first_look("messages_list_audited", (view_name, search)),
     )
 
 if not items:
@@ -66,12 +73,11 @@ chosen = st.selectbox(
 if chosen is None:
     st.stop()
 
-first_view = st.session_state.get("messages_audited") != chosen
+first_view = visit.first_look("messages_audited", chosen)
 with session_scope(write=True) as db:
     view = messenger.open_conversation(
         db, actor=actor, conversation_id=chosen, record_view=first_view
     )
-st.session_state["messages_audited"] = chosen
 conversation = view.conversation
 
 st.divider()

@@ -12,7 +12,14 @@ from core.models.documents import Submission
 from core.models.letters import Letter
 from core.models.messages import Conversation, Message
 from core.seed import DEMO_PERSONAS
-from tests.app.helpers import errors, login, shown_text, titles
+from tests.app.helpers import (
+    audit_looks,
+    errors,
+    leave_and_come_back,
+    login,
+    shown_text,
+    titles,
+)
 
 HOSTILE = "<script>alert(1)</script>**fett**"
 JONAS_KVNR = next(p.kvnr for p in DEMO_PERSONAS if p.username == "jonas.smart")
@@ -140,6 +147,34 @@ def test_the_clerk_sees_the_reply_threaded_under_the_letter():
     assert "Neue Antworten von Mitgliedern (0)" in [e.label for e in at.expander]
 
 
+def _looks(*actions: str) -> list[int]:
+    return [len(audit_looks(action)) for action in actions]
+
+
+LETTER_LOOKS = ("view_unanswered_replies", "view_letters", "view_letter", "preview_letter")
+
+
+def test_the_letters_page_audits_each_look_once_per_visit_and_again_on_coming_back():
+    replies, listed, opened, previewed = _looks(*LETTER_LOOKS)
+    at = _clerk_with_recipient()
+    at = keyed(at, "button", "open_letter_").click().run()
+    at = at.run()  # a rerun redraws the same replies, letters and letter
+
+    assert not at.exception and "Vielen Dank, das hilft mir sehr." in texts(at)
+    assert _looks(*LETTER_LOOKS) == [replies + 1, listed + 1, opened + 1, previewed]
+    assert audit_looks("view_letter")[-1].actor == "sachbearbeitung"
+
+    at.selectbox(key="letter_template").set_value("bestaetigung_mitgliedschaft").run()
+    at = at.button(key="letter_preview").click().run()  # name and address on the letter
+    assert errors(at) == []
+    assert _looks(*LETTER_LOOKS) == [replies + 1, listed + 1, opened + 1, previewed + 1]
+
+    at = leave_and_come_back(at, "pages/clerk_letters.py")
+
+    assert "Vielen Dank, das hilft mir sehr." in texts(at)  # the letter is still open
+    assert _looks(*LETTER_LOOKS) == [replies + 2, listed + 2, opened + 2, previewed + 1]
+
+
 def test_jonas_starts_a_conversation_with_an_attachment(portal_db):
     at = jonas_on("pages/member_messenger.py")
     assert "Sie haben noch keine Unterhaltung mit uns." in shown_text(at)
@@ -201,6 +236,30 @@ def test_the_clerk_files_the_attachment_into_the_inbox_and_answers(portal_db):
     at = at.button(key=CLERK_ANSWER).click().run()
     assert errors(at) == []
     assert "Danke, wir kümmern uns darum." in texts(at)
+
+
+MESSAGE_LOOKS = ("view_conversations", "view_conversation")
+
+
+def test_the_messages_page_audits_list_and_conversation_once_per_look(portal_db):
+    listed, opened = _looks(*MESSAGE_LOOKS)
+    at = _clerk_opens_the_conversation(portal_db).run()  # opened, then redrawn
+
+    assert not at.exception and "Unterhaltung" in [s.value for s in at.subheader]
+    assert _looks(*MESSAGE_LOOKS) == [listed + 1, opened + 1]
+
+    at = at.text_input(key="messages_search").input(JONAS_KVNR).run()
+    assert _looks(*MESSAGE_LOOKS) == [listed + 2, opened + 1]
+    assert audit_looks("view_conversations")[-1].actor == "sachbearbeitung"
+
+    at = leave_and_come_back(at, "pages/clerk_messages.py")
+
+    assert "Unterhaltung" not in [s.value for s in at.subheader]  # a new visit starts unchosen
+    assert _looks(*MESSAGE_LOOKS) == [listed + 3, opened + 1]
+    with Session(portal_db) as session:
+        conversation_id = session.exec(select(Conversation.id)).one()
+    at = at.selectbox(key="messages_choice").set_value(conversation_id).run()
+    assert _looks(*MESSAGE_LOOKS) == [listed + 3, opened + 2]  # chosen again: a new look
 
 
 def test_jonas_reads_the_answer_and_the_tracking_id():

@@ -22,6 +22,7 @@ from core.models.letters import Letter
 from core.uploads import IncomingFile, UploadRejected
 from tests.factories import make_account, make_member
 from tests.hostile_files import hostile_cases
+from tests.service.audit_looks import looks, members_named
 from tests.service.test_documents import pdf_bytes
 
 REJECTED = [case for case in hostile_cases() if case.expected_code and not case.together_with]
@@ -334,7 +335,7 @@ def test_a_double_click_sends_one_letter(session, world):
     assert count(session, Letter) == 1
 
 
-def test_preview_stores_nothing_and_names_the_channel(session, world):
+def test_preview_stores_no_letter_names_the_channel_and_is_audited(session, world):
     jonas, _ = world["jonas"]
     template = letter_templates()["bonus_nachweis_fehlt"]
     preview = letters.preview_letter(
@@ -349,3 +350,19 @@ def test_preview_stores_nothing_and_names_the_channel(session, world):
     assert preview.text.startswith("Guten Tag Jonas Albrecht,")
     assert preview.pdf.startswith(b"%PDF")
     assert (count(session, Letter), count(session, EncryptedBlob)) == (0, 0)
+    (entry,) = looks(session, "preview_letter")  # it shows jonas's name and address
+    assert (entry.actor, members_named(entry)) == ("clerk", [jonas.id])
+
+
+def test_a_look_at_the_unanswered_replies_is_audited_once_with_the_members(session, world):
+    (jonas, jonas_actor), (deniz, deniz_actor) = world["jonas"], world["deniz"]
+    clerk = world["clerk"]
+    for member, actor in ((jonas, jonas_actor), (deniz, deniz_actor)):
+        sent = send(session, clerk, member)
+        letters.reply_to_letter(session, actor=actor, letter_id=sent.id, text="Danke.")
+
+    letters.unanswered_replies(session, actor=clerk)
+    letters.unanswered_replies(session, actor=clerk, record_view=False)
+
+    (entry,) = looks(session, "view_unanswered_replies")
+    assert (entry.actor, members_named(entry)) == ("clerk", sorted([jonas.id, deniz.id]))

@@ -1,5 +1,7 @@
 """Messenger: conversations with attachments, clerk answers, isolation, filing into the inbox."""
 
+import json
+
 import pytest
 from sqlmodel import func, select
 
@@ -14,6 +16,7 @@ from core.models.messages import Conversation, Message
 from core.uploads import IncomingFile, UploadRejected
 from tests.factories import make_account, make_member
 from tests.hostile_files import hostile_cases
+from tests.service.audit_looks import looks, members_named
 from tests.service.test_documents import pdf_bytes
 
 REJECTED = [case for case in hostile_cases() if case.expected_code and not case.together_with]
@@ -191,6 +194,32 @@ def test_clerks_find_conversations_by_kvnr_or_name(session, world):
     ]
     by_name = messenger.list_conversations(session, actor=clerk, search="yil")
     assert [c.subject for c in by_name] == ["Bonus"]
+
+
+def test_a_search_is_audited_once_with_the_query_and_the_members_found(session, world):
+    start(session, world["jonas"])
+    start(session, world["deniz"], subject="Bonus")
+    clerk, jonas = world["clerk"], world["jonas_member"]
+
+    messenger.list_conversations(session, actor=clerk, search=jonas.kvnr)
+    messenger.list_conversations(session, actor=clerk, search=jonas.kvnr, record_view=False)
+
+    (entry,) = looks(session, "view_conversations")
+    assert (entry.actor, members_named(entry)) == ("clerk", [jonas.id])
+    assert json.loads(entry.details)["search"] == jonas.kvnr
+
+
+def test_opening_a_conversation_is_audited_once_and_a_redraw_of_it_is_not(session, world):
+    conversation = start(session, world["jonas"])
+    clerk = world["clerk"]
+
+    messenger.open_conversation(session, actor=clerk, conversation_id=conversation.id)
+    messenger.open_conversation(
+        session, actor=clerk, conversation_id=conversation.id, record_view=False
+    )
+
+    (entry,) = looks(session, "view_conversation")
+    assert (entry.actor, members_named(entry)) == ("clerk", [world["jonas_member"].id])
 
 
 def test_filing_an_attachment_creates_exactly_one_submission(session, world):
