@@ -350,7 +350,8 @@ def member_overview(
     record_view: bool = True,
     today: date | None = None,
 ) -> MemberOverview:
-    """One member's file for the back office; staff only, each opening audited once."""
+    """One member's file for the back office; staff only, each opening audited once (naming
+    the household members it shows too)."""
     if not actor.is_staff:
         raise NotAllowed()
     member = session.get(Member, member_id)
@@ -372,8 +373,12 @@ def member_overview(
         cards=_cards(session, member_id, today),
         bonus=_bonus(session, member_id, today),
     )
-    if record_view:
+    if record_view:  # the household tab shows its members' names, KVNRs and birth dates
+        household = [person.id for person in overview.household]
         members.record_member_view(
-            session, actor=actor, member_id=member_id, details={"view": "overview"}
+            session,
+            actor=actor,
+            member_id=member_id,
+            details={"view": "overview", "household": household},
         )
     return overview

@@ -12,7 +12,7 @@ from core.models.documents import Submission
 from core.models.people import Member
 from core.seed import DEMO_PERSONAS
 from core.uploads import IncomingFile
-from tests.app.helpers import infos, login, shown_text
+from tests.app.helpers import audit_looks, infos, login, shown_text
 from tests.service.test_documents import pdf_bytes
 
 LENA = next(p for p in DEMO_PERSONAS if p.username == "lena.basic")
@@ -194,3 +194,23 @@ def test_a_household_member_opens_from_the_family_tab_as_a_new_audited_opening()
     assert not at.exception
     assert "Emre Yilmaz" in [header.value for header in at.header]
     assert _views_of(emre.id) == before + 1
+
+
+def test_the_audit_of_an_opening_names_the_household_members_the_family_tab_shows():
+    with session_scope() as session:
+        deniz = session.exec(select(Member).where(Member.first_name == "Deniz")).one()
+        others = session.exec(
+            select(Member.id).where(
+                Member.household_id == deniz.household_id, Member.id != deniz.id
+            )
+        ).all()
+    before = _views_of(deniz.id)
+    at = _search(_member_search(), deniz.kvnr)
+    at = at.button(key="open_member").click().run().run()  # opened, then redrawn
+
+    shown = [int(b.key.rsplit("_", 1)[1]) for b in at.button if b.key.startswith("member_open_h")]
+    assert sorted(shown) == sorted(others) and len(others) == 3
+    assert _views_of(deniz.id) == before + 1
+    opening = audit_looks("view_member")[-1]
+    assert (opening.actor, opening.member_id) == ("sachbearbeitung", deniz.id)
+    assert sorted(json.loads(opening.details)["household"]) == sorted(others)

@@ -179,8 +179,10 @@ def test_long_lists_come_a_page_at_a_time_from_the_database(session, erika_file)
     assert len(seen) == 23
 
 
-def test_opening_the_overview_is_audited_once_and_a_redraw_is_not(session, erika_file):
-    erika, clerk = erika_file["erika"], erika_file["clerk"]
+def test_opening_the_overview_is_audited_once_with_the_household_and_a_redraw_is_not(
+    session, erika_file
+):
+    erika, clerk, partner = erika_file["erika"], erika_file["clerk"], erika_file["partner"]
 
     member_overview.member_overview(session, actor=clerk, member_id=erika.id)
     member_overview.member_overview(session, actor=clerk, member_id=erika.id, record_view=False)
@@ -189,7 +191,7 @@ def test_opening_the_overview_is_audited_once_and_a_redraw_is_not(session, erika
     assert (entry.actor, entry.member_id, json.loads(entry.details)) == (
         "clerk",
         erika.id,
-        {"view": "overview"},
+        {"view": "overview", "household": [partner.id]},
     )
 
 
