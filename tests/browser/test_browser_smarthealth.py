@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.fresh_members import activate_smarthealth
 from tests.browser.helpers import Portal, screenshot, sign_in, wait_until_shown
 
 pytestmark = pytest.mark.browser
@@ -13,19 +14,7 @@ def test_miriam_activates_her_record_adds_an_entry_and_unlocks_it_again(portal: 
     page.goto(portal.url("health_record"))
     sign_in(page, "miriam.health")
     wait_until_shown(page, page.get_by_role("button", name="Sicherheitsschlüssel erzeugen"))
-    page.get_by_role("button", name="Sicherheitsschlüssel erzeugen").click()
-    code = page.get_by_test_id("stCode").first
-    wait_until_shown(page, code)
-    key_text = code.inner_text().strip()
-    screenshot(page, "miriam.health-health_record-key")
-
-    page.get_by_role("textbox", name="Sicherheitsschlüssel zur Bestätigung eingeben").fill(key_text)
-    page.get_by_role("textbox", name="Geräte-Passwort (mindestens 8 Zeichen)").fill(PASSWORD)
-    page.get_by_role("textbox", name="Geräte-Passwort wiederholen").fill(PASSWORD)
-    for label in ("Nutzungsbedingungen", "Datenschutzerklärung", "Übermittlung meiner Profildaten"):
-        page.get_by_text(label).click()
-    page.get_by_role("button", name="Aktivierung abschließen").click()
-    wait_until_shown(page, "smarthealth ist freigeschaltet.")
+    activate_smarthealth(page, PASSWORD, key_screenshot="miriam.health-health_record-key")
 
     page.get_by_role("tab", name="Neuer Eintrag").click()
     page.get_by_role("textbox", name="Titel").first.fill("Grippeimpfung Herbst")
