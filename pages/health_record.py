@@ -81,6 +81,7 @@ with by_category:
         "Quelle",
         options=list(entries.SOURCE_LABELS),
         format_func=entries.SOURCE_LABELS.get,
+        placeholder="Alle Quellen",
         key="health_sources",
     )
     span = views.year_span(timeline.entries)
@@ -207,6 +208,7 @@ with from_hek:
         options=list(DataKind),
         default=list(DataKind),
         format_func=KIND_LABELS.get,
+        placeholder="Bitte mindestens eine Datenart wählen",
         key="health_request_kinds",
     )
     if st.button("Daten anfordern", key="health_request", type="primary"):

@@ -84,6 +84,7 @@ if checked:
         options=list(labels),
         default=list(labels),
         format_func=labels.get,
+        placeholder="Keine Seite gewählt: bitte mindestens eine Seite auswählen",
         key=f"doc_order_{len(checked)}",
     )
     columns = st.columns(min(max(len(order), 1), 4))

@@ -132,11 +132,6 @@ def test_member_requests_hek_data_exports_the_record_and_terminates(portal: Port
     expect(page.get_by_text("Alle Einträge")).to_have_count(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pages/health_record.py: the 'Quelle' multiselect has no German placeholder, so "
-    "Streamlit's English 'Choose options' shows in the German record",
-)
 def test_record_filters_speak_german(portal: Portal, page: Page):
     _member_with_record(portal, page, "Vera")
     page.get_by_role("tab", name="Nach Kategorie").click()
