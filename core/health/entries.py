@@ -204,7 +204,7 @@ def add_manual_entry(
     details: dict[str, str] | None = None,
 ) -> EntryView:
     """A member's own entry (Impfung, Termin, Medikament …), sealed like every other."""
-    reference = require_owner(actor, unlocked)
+    reference = require_owner(health, actor, unlocked)
     title, note = _check_text(title, note)
     payload = entry_payload(Category(category), on, title, note, "manual", details)
     entry = store_entry(health, account=locked_account(health, reference), payload=payload)
@@ -223,7 +223,7 @@ def add_document(
     note: str = "",
 ) -> EntryView:
     """An uploaded document, checked like every upload of the portal (core.uploads)."""
-    reference = require_owner(actor, unlocked)
+    reference = require_owner(health, actor, unlocked)
     title, note = _check_text(title or file.name, note)
     checked = check_file(file, limits=UploadLimits())
     document = {"name": checked.name, "mime": checked.mime, "size": checked.size}
@@ -240,7 +240,7 @@ def load_timeline(health: Session, *, actor: Actor, unlocked: keys.UnlockedRecor
     Entries come from the member's sealed index (core.health.timeline_index) where it has
     them; only the others are opened one by one, after which the index is sealed anew.
     """
-    reference = require_owner(actor, unlocked)
+    reference = require_owner(health, actor, unlocked)
     rows = health.exec(
         select(RecordEntry.id, RecordEntry.created_at, RecordEntry.size).where(
             RecordEntry.reference_number == reference
@@ -274,7 +274,7 @@ def open_document(
     health: Session, *, actor: Actor, unlocked: keys.UnlockedRecord, entry: EntryView
 ) -> DocumentFile:
     """The original file of a document entry, opened in the member's session."""
-    reference = require_owner(actor, unlocked)
+    reference = require_owner(health, actor, unlocked)
     row = health.exec(
         select(RecordDocument).where(
             RecordDocument.entry_id == entry.id, RecordDocument.reference_number == reference
@@ -291,7 +291,7 @@ def open_document(
 
 
 def usage(health: Session, *, actor: Actor, unlocked: keys.UnlockedRecord) -> Usage:
-    reference = require_owner(actor, unlocked)
+    reference = require_owner(health, actor, unlocked)
     used = health.exec(
         select(RecordAccount.used_bytes).where(RecordAccount.reference_number == reference)
     ).first()

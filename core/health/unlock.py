@@ -149,16 +149,32 @@ def unlock_with_security_key(
     return _unlocked(actor, reference, device_id, keypair)
 
 
-def require_owner(actor: Actor, unlocked: keys.UnlockedRecord) -> str:
-    """The record's reference if `unlocked` belongs to the signed-in member; staff never pass."""
+def require_owner(health: Session, actor: Actor, unlocked: keys.UnlockedRecord) -> str:
+    """The record's reference if `unlocked` is the signed-in member's own; staff never pass.
+
+    Both halves are checked: the member id, and that the record is the one whose private key
+    this session holds (its public key in the provider database). The provider knows no
+    member, but only the owner's unlock (reference from their own link) yields that key, so
+    an unlocked record naming another member's reference is refused before anything is
+    written to, counted in or read from that record.
+    """
     if owner_member_id(actor) != unlocked.member_id:
+        raise OwnerOnly()
+    public_key = health.exec(
+        select(RecordAccount.public_key).where(
+            RecordAccount.reference_number == unlocked.reference_number
+        )
+    ).first()
+    if public_key is None:
+        raise RecordNotActive()
+    if public_key != unlocked.keypair.public_bytes:
         raise OwnerOnly()
     return unlocked.reference_number
 
 
 def show_security_key(health: Session, *, actor: Actor, unlocked: keys.UnlockedRecord) -> str:
     """FAQ: while smarthealth is unlocked the member may display the key again."""
-    reference = require_owner(actor, unlocked)
+    reference = require_owner(health, actor, unlocked)
     account = health.get(RecordAccount, reference)
     if account is None:
         raise RecordNotActive()

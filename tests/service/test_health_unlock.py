@@ -1,11 +1,14 @@
 """Unlocking: the device password on a registered device, the security key on a new one."""
 
+import dataclasses
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from core import crypto
-from core.health import unlock
+from core.health import entries, unlock
+from core.health.entries import Category
 from core.health.errors import (
     AccessEnded,
     DevicePasswordLocked,
@@ -13,7 +16,7 @@ from core.health.errors import (
     UnknownDevice,
     WrongSecurityKey,
 )
-from core.health.models import RecordAccount
+from core.health.models import RecordAccount, RecordEntry
 from tests.service.health_world import DEVICE_PASSWORD, TODAY, health_world
 
 
@@ -203,3 +206,36 @@ def test_wrong_passwords_on_one_device_do_not_lock_another(world):
         _with_password(world, actor, password="falsches-passwort")
 
     assert _with_password(world, actor, password="neues-passwort-2", device_id="device-2")
+
+
+def test_an_unlocked_record_naming_another_members_record_writes_reads_and_counts_nothing(world):
+    erika, paul = world.member(), world.member()
+    erika_unlocked, _key = world.activate(erika)
+    paul_unlocked, _key = world.activate(paul)
+    # erika's session with her own member id and key, but paul's reference number
+    crossed = dataclasses.replace(erika_unlocked, reference_number=paul_unlocked.reference_number)
+
+    with world.sessions() as (_session, health):
+        assert entries.usage(health, actor=erika, unlocked=erika_unlocked).used_bytes == 0
+        with pytest.raises(OwnerOnly):
+            entries.add_manual_entry(
+                health,
+                actor=erika,
+                unlocked=crossed,
+                category=Category.CHECKUP,
+                on=TODAY,
+                title="x",
+            )
+        with pytest.raises(OwnerOnly):
+            entries.usage(health, actor=erika, unlocked=crossed)
+        with pytest.raises(OwnerOnly):
+            unlock.show_security_key(health, actor=erika, unlocked=crossed)
+
+    with world.sessions() as (_session, health):
+        pauls = health.exec(
+            select(RecordEntry).where(
+                RecordEntry.reference_number == paul_unlocked.reference_number
+            )
+        ).all()
+        assert pauls == []
+        assert health.get(RecordAccount, paul_unlocked.reference_number).used_bytes == 0
