@@ -27,7 +27,7 @@ if notice := st.session_state.pop(NOTICE, None):
 # The queues are audited when the clerk opens the page, not on every click on it.
 new_look = PageVisit(anchor_key="bonus_refresh").first_look("bonus_queues_audited", True)
 st.button("Aktualisieren", key="bonus_refresh", icon=":material/refresh:")
-with session_scope(write=True) as db:
+with session_scope(write=new_look) as db:
     enrolments = bonus.enrolment_queue(db, actor=actor, record_view=new_look)
     evidence = bonus.evidence_queue(db, actor=actor, record_view=new_look)
 

@@ -119,14 +119,15 @@ query = (criteria, sort)
 if st.session_state.get("inbox_query") != query:
     st.session_state["inbox_query"], st.session_state["inbox_cursors"] = query, []
 cursors = st.session_state["inbox_cursors"]
-with session_scope(write=True) as db:
+list_look = visit.first_look("inbox_list_audited", (query, len(cursors)))
+with session_scope(write=list_look) as db:  # a redraw writes nothing, so it takes no lock
     result = inbox.list_inbox(
         db,
         actor=actor,
         criteria=criteria,
         sort=sort,
         after=cursors[-1] if cursors else None,
-        record_view=visit.first_look("inbox_list_audited", (query, len(cursors))),
+        record_view=list_look,
     )
 
 

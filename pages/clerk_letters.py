@@ -30,10 +30,9 @@ def _open_thread(letter_id: int) -> None:
 
 
 # --- Replies waiting for a clerk -----------------------------------------------------------
-with session_scope(write=True) as db:
-    waiting = letters.unanswered_replies(
-        db, actor=actor, record_view=visit.first_look("letter_replies_audited", True)
-    )
+replies_look = visit.first_look("letter_replies_audited", True)
+with session_scope(write=replies_look) as db:
+    waiting = letters.unanswered_replies(db, actor=actor, record_view=replies_look)
 with st.expander(f"Neue Antworten von Mitgliedern ({len(waiting)})", expanded=bool(waiting)):
     if not waiting:
         st.caption("Keine ungelesenen Antworten.")

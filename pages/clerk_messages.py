@@ -31,13 +31,10 @@ view_name = (
     or "Offen"
 )
 search = st.text_input("Suche: Versichertennummer oder Name", key="messages_search", max_chars=60)
-with session_scope(write=True) as db:
+list_look = visit.first_look("messages_list_audited", (view_name, search))
+with session_scope(write=list_look) as db:
     items = messenger.list_conversations(
-        db,
-        actor=actor,
-        status=VIEWS[view_name],
-        search=search or "",
-        record_view=visit.first_look("messages_list_audited", (view_name, search)),
+        db, actor=actor, status=VIEWS[view_name], search=search or "", record_view=list_look
     )
 
 if not items:
