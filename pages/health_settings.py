@@ -112,4 +112,5 @@ if end:
             f"smarthealth ist gekündigt. {deleted.entries} Einträge und alle Schlüssel wurden "
             "gelöscht."
         )
-        st.rerun()
+        # Back to smart: this page is for smarthealth only; the record page offers it anew.
+        st.switch_page("pages/health_record.py")

@@ -14,6 +14,7 @@ from core.clock import utcnow
 from core.health.errors import RecordNotActive, TerminationNotConfirmed
 from core.health.models import PROVIDER_TABLES, RecordEntry
 from core.health.rules import find_link
+from core.models.people import Member, ServiceLevel
 
 CONFIRMATION = "KÜNDIGEN"
 
@@ -50,8 +51,14 @@ def terminate(session: Session, health: Session, *, actor: Actor, confirmation: 
 
 
 def end_link(session: Session, *, link, actor: Actor, action: str, reason: str = "") -> None:
+    """The record is gone: the member is back at smart (the eID stays, so they may activate
+    smarthealth again later)."""
     link.terminated_at = utcnow()
     session.add(link)
+    member = session.get(Member, link.member_id)
+    if member is not None and member.service_level == ServiceLevel.SMARTHEALTH:
+        member.service_level = ServiceLevel.SMART
+        session.add(member)
     audit.record(
         session,
         actor=actor,

@@ -174,7 +174,9 @@ def test_termination_on_the_settings_page_deletes_the_record(portal_db):
     at = at.button(key="FormSubmitter:health_terminate-Kündigen und alle Daten löschen").click()
     at = at.run()
     assert any("smarthealth ist gekündigt." in text for text in _successes(at))
-    assert "smarthealth ist für Ihr Konto nicht freigeschaltet." in shown_text(at)
+    assert titles(at) == ["Gesundheitsakte"]  # back at smart: the record page offers it anew
+    assert "smarthealth freischalten" in shown_text(at)
+    assert at.session_state["hek_actor"].service_level == "smart"
 
 
 @pytest.mark.parametrize(

@@ -122,14 +122,14 @@ def test_member_requests_hek_data_exports_the_record_and_terminates(portal: Port
     page.get_by_role("textbox", name="Zur Bestätigung KÜNDIGEN eingeben").fill("KÜNDIGEN")
     page.get_by_role("button", name="Kündigen und alle Daten löschen").click()
     wait_until_shown(page, f"smarthealth ist gekündigt. {entries} Einträge und alle Schlüssel")
-    expect(page.get_by_text("smarthealth ist für Ihr Konto nicht freigeschaltet.")).to_be_visible()
+    # Back at smart on the record page, which offers smarthealth anew; no settings link left.
+    expect(page.get_by_role("heading", name="Gesundheitsakte", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Sicherheitsschlüssel erzeugen")).to_be_visible()
+    expect(page.get_by_text("Alle Einträge")).to_have_count(0)
+    expect(sidebar_nav(page).get_by_role("link", name="Einstellungen & Vertrag")).to_have_count(0)
     screenshot(page, "smarthealth-lifecycle-6-terminated")
     with Session(portal.engine) as session:
         assert session.get(HealthLink, member.member_id).terminated_at is not None
-
-    open_page(page, "Gesundheitsakte")
-    expect(page.get_by_role("button", name="Sicherheitsschlüssel erzeugen")).to_be_visible()
-    expect(page.get_by_text("Alle Einträge")).to_have_count(0)
 
 
 def test_record_filters_speak_german(portal: Portal, page: Page):

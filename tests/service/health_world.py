@@ -17,11 +17,19 @@ from sqlmodel import Session
 
 from core import crypto
 from core.actors import Actor
+from core.clock import utcnow
 from core.db import make_engine, session_scope
 from core.health import activation, keys
 from core.health import migrate as health_migrate
 from core.health.keys import UnlockedRecord
 from core.models.accounts import Role
+from core.models.identity import (
+    Identification,
+    IdentificationProcedure,
+    IdentificationPurpose,
+    IdentificationStatus,
+    LevelReached,
+)
 from core.settings import get_settings
 from tests.factories import make_account, make_member
 
@@ -61,10 +69,12 @@ class World:
             yield session, health
 
     def member(self, **overrides) -> Actor:
-        """A member with level smarthealth (unless overridden) and their login."""
+        """A member with level smarthealth (unless overridden), reached by eID, and their login."""
         values = {"service_level": "smarthealth"} | overrides
         with session_scope(write=True, engine=self.insurer) as session:
             member = make_member(session, **values)
+            if member.service_level == "smarthealth":
+                session.add(eid_identification(member.id))
             return make_account(session, username=f"health{next(_names)}", member=member)
 
     def clerk(self) -> Actor:
@@ -88,6 +98,21 @@ class World:
                 today=today,
             )
         return unlocked, key
+
+
+def eid_identification(member_id: int) -> Identification:
+    """A completed eID identification: what lets a smart member activate smarthealth."""
+    now = utcnow()
+    return Identification(
+        member_id=member_id,
+        procedure=IdentificationProcedure.EID,
+        purpose=IdentificationPurpose.UPGRADE,
+        status=IdentificationStatus.SUCCEEDED,
+        level_reached=LevelReached.SMARTHEALTH_READY,
+        steps_done=3,
+        started_at=now,
+        completed_at=now,
+    )
 
 
 def _fresh_provider(insurer: Engine) -> Engine:

@@ -8,7 +8,6 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from core import crypto
-from core.clock import utcnow
 from core.errors import NotAllowed
 from core.health import activation, rules
 from core.health.errors import (
@@ -22,15 +21,14 @@ from core.health.errors import (
 from core.health.models import RecordAccount, RecordDevice
 from core.identifiers import PSEUDONYM_PREFIX, parse_identifier
 from core.models.health_link import HealthLink
-from core.models.identity import (
-    Identification,
-    IdentificationProcedure,
-    IdentificationPurpose,
-    IdentificationStatus,
-    LevelReached,
-)
 from core.models.people import Member
-from tests.service.health_world import CONSENT, DEVICE_PASSWORD, TODAY, health_world
+from tests.service.health_world import (
+    CONSENT,
+    DEVICE_PASSWORD,
+    TODAY,
+    eid_identification,
+    health_world,
+)
 
 
 @pytest.fixture
@@ -88,7 +86,7 @@ def test_a_smart_member_without_eid_is_told_to_identify_with_eid(world):
 def test_a_smart_member_identified_by_eid_activates_and_reaches_smarthealth(world):
     actor = world.member(service_level="smart")
     with world.sessions() as (session, _):
-        session.add(_eid_identification(actor.member_id))
+        session.add(eid_identification(actor.member_id))
         session.commit()
 
     unlocked = _complete(world, actor)
@@ -98,20 +96,6 @@ def test_a_smart_member_identified_by_eid_activates_and_reaches_smarthealth(worl
         assert session.get(HealthLink, actor.member_id).reference_number == (
             unlocked.reference_number
         )
-
-
-def _eid_identification(member_id: int) -> Identification:
-    now = utcnow()
-    return Identification(
-        member_id=member_id,
-        procedure=IdentificationProcedure.EID,
-        purpose=IdentificationPurpose.UPGRADE,
-        status=IdentificationStatus.SUCCEEDED,
-        level_reached=LevelReached.SMARTHEALTH_READY,
-        steps_done=3,
-        started_at=now,
-        completed_at=now,
-    )
 
 
 def test_a_former_member_cannot_activate(world):

@@ -174,7 +174,7 @@ def test_nobody_but_the_owner_gets_through_the_entry_services(world):
             _add(world, stranger, unlocked)
 
 
-def test_staff_navigation_has_no_record_page_and_members_have_no_practice_page():
+def test_staff_have_no_record_page_smart_members_only_its_activation_and_members_no_practice():
     for role in (Role.CLERK, Role.ADMIN):
         paths = {screen.url_path for screen in screens_for(role=role, service_level=None)}
         assert not {"health_record", "health_settings"} & paths
@@ -182,7 +182,8 @@ def test_staff_navigation_has_no_record_page_and_members_have_no_practice_page()
     member = {s.url_path for s in screens_for(role=Role.MEMBER, service_level="smarthealth")}
     smart = {s.url_path for s in screens_for(role=Role.MEMBER, service_level="smart")}
     assert {"health_record", "health_settings"} <= member
-    assert not {"health_record", "health_settings", "health_kv_connect"} & smart
+    assert "health_record" in smart  # where a smart member identified by eID activates it
+    assert not {"health_settings", "health_kv_connect"} & smart
     assert "health_kv_connect" not in member
 
 

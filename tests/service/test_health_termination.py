@@ -10,6 +10,7 @@ from core.health.billing_data import DataKind
 from core.health.entries import Category
 from core.health.errors import RecordNotActive, TerminationNotConfirmed
 from core.models.health_link import HealthLink
+from core.models.people import Member
 from tests.service.health_world import TODAY, health_world
 
 
@@ -81,6 +82,8 @@ def test_a_terminated_record_cannot_be_terminated_twice_but_may_be_activated_ane
     actor = world.member()
     first, _ = world.activate(actor)
     _terminate(world, actor)
+    with world.sessions() as (session, _):
+        assert session.get(Member, actor.member_id).service_level == "smart"  # the add-on ended
     with pytest.raises(RecordNotActive):
         _terminate(world, actor)
     second, _ = world.activate(actor, today=date(2026, 12, 1))
