@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from fpdf import FPDF
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, FileChooser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import Session, select
 
 from core.models.documents import Submission
@@ -188,6 +189,20 @@ def tab_to(page: Page, target: Locator) -> None:
     raise AssertionError(f"{target} is not reachable with Tab")
 
 
+def _choose_file_with_enter(page: Page) -> FileChooser:
+    """Enter on the focused upload button opens the file dialog. On a busy machine the first
+    press can come before the freshly drawn button listens; a keyboard user presses again."""
+    for attempt in (1, 2):
+        try:
+            with page.expect_file_chooser(timeout=WAIT_MS // 2) as chooser:
+                page.keyboard.press("Enter")
+            return chooser.value
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _one_page_pdf(path) -> None:
     document = FPDF()
     document.add_page()
@@ -219,9 +234,7 @@ def test_member_signs_in_and_sends_a_document_with_the_keyboard_only(
     # dialog is outside the page (and keyboard-operable on every desktop), so Playwright
     # answers it: the chooser event proves the keyboard opened it, set_files picks the file.
     tab_to(page, page.get_by_test_id("stFileUploaderDropzone").locator("button"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(str(pdf))
+    _choose_file_with_enter(page).set_files(str(pdf))
     wait_until_shown(page, page.get_by_role("heading", name="Vorschau"))
 
     tab_to(page, page.get_by_role("button", name="Senden", exact=True))

@@ -71,6 +71,11 @@ def _take_photo(page: Page) -> None:
     shutter = page.get_by_test_id("stCameraInputButton")
     expect(shutter).to_be_enabled()
     expect(page.locator('[data-testid="stCameraInput"] video')).to_be_visible()
+    # A visible video may not have a frame yet on a busy machine; the shutter then takes nothing.
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=\"stCameraInput\"] video');"
+        " return v && v.readyState >= 2 && v.videoWidth > 0; }"
+    )
     shutter.click()
     page.wait_for_selector(IDLE)
 
