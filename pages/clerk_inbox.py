@@ -78,6 +78,7 @@ with st.expander("Filter und Suche", expanded=False):
         "Dokumentenart",
         list(documents.DOCUMENT_TYPES),
         format_func=documents.DOCUMENT_TYPES.get,
+        placeholder="Alle Dokumentenarten",
         key="inbox_types",
     )
     sort = st.radio(
