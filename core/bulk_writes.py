@@ -88,6 +88,9 @@ def bulk_transaction(engine: Engine) -> Iterator[BulkWriter]:
 def analyze(engine: Engine) -> None:
     """Fresh planner statistics after a bulk load, so the first queries get good plans.
 
+    PostgreSQL: VACUUM (ANALYZE), which also sets the visibility map. Without it the KPI
+    counts' index-only scans still visit the heap for most rows (600,000 members: 930,000
+    heap fetches, count(*) over six million submissions 0.55 s instead of 0.23 s).
     SQLite reads a sample of each index (analysis_limit) instead of all of it: millions of
     rows would otherwise take minutes for statistics that are as good for planning.
     """
@@ -99,4 +102,4 @@ def analyze(engine: Engine) -> None:
             session.commit()
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("VACUUM (ANALYZE)")

@@ -147,7 +147,7 @@ STEPS: list[SeedStep] = [
     SeedStep("Briefe und Antworten (Texte verschlüsselt)", _with_seed(seed_letters, 6)),
     SeedStep("Bonusprogramm (Teilnahmen, Nachweise)", _with_seed(seed_bonus, 7)),
     SeedStep("smarthealth-Akten mit HEK-Abrechnungsdaten (versiegelt)", _health_step),
-    SeedStep("Statistiken für die Abfrageplanung (ANALYZE)", _analyze_step),  # stays last
+    SeedStep("Statistiken für die Abfrageplanung (VACUUM/ANALYZE)", _analyze_step),  # stays last
 ]
 
 
