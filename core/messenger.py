@@ -14,20 +14,26 @@ from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
-from core import audit, blobs, documents
+from core import audit, documents
 from core.actors import Actor
 from core.clock import utcnow
 from core.correspondence import (
     Attachment,
     InvalidText,
+    attach_file,
+    author_names,
+    by_idempotency_key,
     checked_attachment,
     clean_line,
     clean_text,
-    store_attachment,
+    race_winner,
+    read_attachment,
+    read_body,
+    replay_for_author,
+    store_body,
 )
 from core.errors import DomainError, NotAllowed
 from core.kvnr import is_valid_kvnr
-from core.models.accounts import UserAccount
 from core.models.documents import Submission, SubmissionRead
 from core.models.messages import Conversation, ConversationStatus, Message, MessageDirection
 from core.models.people import Member
@@ -162,12 +168,6 @@ def _summary(session: Session, actor: Actor, row: Conversation) -> ConversationS
     return _summaries(session, actor, [(row, member)])[0]
 
 
-def _by_key(session: Session, key: str | None) -> Message | None:
-    if not key:
-        return None
-    return session.exec(select(Message).where(Message.idempotency_key == key)).first()
-
-
 @dataclass(frozen=True)
 class _Checked:
     text: str
@@ -203,18 +203,9 @@ def _add_message(
     session.add(row)
     session.flush()
     if content.text:
-        row.body_blob_id = blobs.store_blob(
-            session, owner_type=BODY_OWNER, owner_id=row.id, plaintext=content.text.encode()
-        )
+        store_body(session, row, text=content.text, owner_type=BODY_OWNER)
     if content.file is not None:
-        (
-            row.attachment_blob_id,
-            row.attachment_name,
-            row.attachment_mime,
-            row.attachment_size,
-        ) = store_attachment(
-            session, checked=content.file, owner_type=ATTACHMENT_OWNER, owner_id=row.id
-        )
+        attach_file(session, row, checked=content.file, owner_type=ATTACHMENT_OWNER)
     session.add(row)
     conversation.updated_at = now
     session.add(conversation)
@@ -222,11 +213,7 @@ def _add_message(
 
 
 def _view(session: Session, actor: Actor, row: Message, names: dict[int, str]) -> MessageView:
-    body = ""
-    if row.body_blob_id is not None:
-        body = blobs.load_blob(
-            session, blob_id=row.body_blob_id, owner_type=BODY_OWNER, owner_id=row.id
-        ).decode("utf-8")
+    body = read_body(session, row, owner_type=BODY_OWNER)
     if actor.is_member:
         author = "Sie" if row.direction == MessageDirection.IN else "HEK-Service"
     else:
@@ -264,7 +251,7 @@ def start_conversation(
 ) -> ConversationSummary:
     """A smart member opens a conversation with its first message."""
     member_id = smart_member_id(actor)
-    already = _by_key(session, idempotency_key)
+    already = by_idempotency_key(session, Message, idempotency_key)
     if already is not None:
         return _summary(session, actor, _visible(session, actor, already.conversation_id))
     subject = clean_line(subject, label="einen Betreff", max_chars=SUBJECT_MAX_CHARS)
@@ -297,11 +284,8 @@ def start_conversation(
             details={"message": message.id, "attachment": message.attachment_blob_id is not None},
         )
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        winner = _by_key(session, idempotency_key)
-        if winner is None:
-            raise
+    except IntegrityError as clash:
+        winner = race_winner(session, Message, idempotency_key, clash)
         conversation = _visible(session, actor, winner.conversation_id)
     return _summary(session, actor, conversation)
 
@@ -317,11 +301,9 @@ def post_message(
 ) -> MessageView:
     """A member writes into their conversation, or a clerk answers it."""
     conversation = _visible(session, actor, conversation_id)
-    already = _by_key(session, idempotency_key)
+    already = by_idempotency_key(session, Message, idempotency_key)
     if already is not None:
-        if already.author_user_id != actor.user_id:
-            raise NotAllowed()
-        return _view(session, actor, already, {})
+        return _view(session, actor, replay_for_author(already, actor), {})
     if conversation.status == ConversationStatus.CLOSED:
         raise ConversationClosed()
     content = _checked(body, attachment)
@@ -343,11 +325,8 @@ def post_message(
             details={"conversation": conversation.id},
         )
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        message = _by_key(session, idempotency_key)
-        if message is None:
-            raise
+    except IntegrityError as clash:
+        message = race_winner(session, Message, idempotency_key, clash)
     names = {actor.user_id: actor.display_name}
     return _view(session, actor, message, names)
 
@@ -375,13 +354,7 @@ def open_conversation(
         .where(Message.conversation_id == conversation.id)
         .order_by(col(Message.created_at), col(Message.id))
     ).all()
-    names = dict(
-        session.exec(
-            select(UserAccount.id, UserAccount.display_name).where(
-                col(UserAccount.id).in_({row.author_user_id for row in rows})
-            )
-        ).all()
-    )
+    names = author_names(session, {row.author_user_id for row in rows})
     views = [_view(session, actor, row, names) for row in rows]
     now = utcnow()
     changed = False
@@ -412,9 +385,7 @@ def message_attachment(session: Session, *, actor: Actor, message_id: int) -> At
     if row is None or row.attachment_blob_id is None:
         raise ConversationNotFound("Diese Datei gibt es nicht oder sie gehört nicht zu Ihnen.")
     conversation = _visible(session, actor, row.conversation_id)
-    data = blobs.load_blob(
-        session, blob_id=row.attachment_blob_id, owner_type=ATTACHMENT_OWNER, owner_id=row.id
-    )
+    attachment = read_attachment(session, row, owner_type=ATTACHMENT_OWNER)
     if actor.is_staff:
         audit.record(
             session,
@@ -425,9 +396,7 @@ def message_attachment(session: Session, *, actor: Actor, message_id: int) -> At
             member_id=conversation.member_id,
         )
         session.commit()
-    return Attachment(
-        name=row.attachment_name or "Anhang", mime=row.attachment_mime or "", data=data
-    )
+    return attachment
 
 
 # --- clerks -----------------------------------------------------------------------------
@@ -533,16 +502,14 @@ def file_into_inbox(
         return SubmissionRead.model_validate(session.get(Submission, existing_id))
     conversation = session.get(Conversation, row.conversation_id)
     member = session.get(Member, conversation.member_id)
-    data = blobs.load_blob(
-        session, blob_id=row.attachment_blob_id, owner_type=ATTACHMENT_OWNER, owner_id=row.id
-    )
+    attachment = read_attachment(session, row, owner_type=ATTACHMENT_OWNER)
     note = None
     if doc_type in documents.TYPES_WITH_NOTE:
         note = f"Aus dem Messenger: {conversation.subject}"[: documents.NOTE_MAX_CHARS]
     request = documents.DocumentRequest(
         kvnr=member.kvnr,
         doc_type=doc_type,
-        files=[IncomingFile(row.attachment_name or "Anhang", data, row.attachment_mime)],
+        files=[IncomingFile(attachment.name, attachment.data, row.attachment_mime)],
         note=note,
         idempotency_key=filing_key(row.id),
         channel="app",
