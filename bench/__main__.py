@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["bench.crypto", "bench.ingest", "bench.smarthealth", "bench.seed", "bench.inbox"]
+BENCHMARKS = [
+    "bench.crypto",
+    "bench.ingest",
+    "bench.certificates",
+    "bench.smarthealth",
+    "bench.seed",
+    "bench.inbox",
+]
 # The inbox bench seeds its own database: 30,000 members (about 300,000 documents) keep
 # `make bench` near ten minutes; BENCH_INBOX_MEMBERS=100000 measures one million documents.
 os.environ.setdefault("BENCH_INBOX_MEMBERS", "30000")
