@@ -20,10 +20,17 @@ BENCHMARKS = [
     "bench.smarthealth",
     "bench.seed",
     "bench.inbox",
+    "bench.load",
 ]
 # The inbox bench seeds its own database: 30,000 members (about 300,000 documents) keep
 # `make bench` near ten minutes; BENCH_INBOX_MEMBERS=100000 measures one million documents.
 os.environ.setdefault("BENCH_INBOX_MEMBERS", "30000")
+# The load bench inside `make bench` is short; `make load` runs the full-size one.
+LOAD_SIZE = {
+    "users": int(os.environ.get("BENCH_LOAD_USERS", "20")),
+    "minutes": float(os.environ.get("BENCH_LOAD_MINUTES", "1.5")),
+    "idle_sessions": int(os.environ.get("BENCH_LOAD_IDLE", "100")),
+}
 
 
 def _machine() -> str:
@@ -55,7 +62,8 @@ def main() -> int:
     for name in BENCHMARKS:
         module = importlib.import_module(name)
         print(f"running {name} …", file=sys.stderr, flush=True)
-        sections.append(f"## {name.split('.')[-1]}\n\n{module.markdown(module.run())}")
+        rows = module.run(**LOAD_SIZE) if name == "bench.load" else module.run()
+        sections.append(f"## {name.split('.')[-1]}\n\n{module.markdown(rows)}")
     text = (
         "# Benchmarks\n\n"
         f"Measured {datetime.date.today():%Y-%m-%d} by `make bench` on: {_machine()}.\n"

@@ -20,6 +20,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -303,13 +304,17 @@ def _small_pdf(path: Path) -> None:
     path.write_bytes(bytes(document.output()))
 
 
-async def _active(server: Server, *, users: int, minutes: float, pdf: Path) -> Recorder:
+async def _active(
+    server: Server, *, users: int, minutes: float, pdf: Path, memory: dict | None = None
+) -> Recorder:
     rec = Recorder()
     clerks = users // CLERK_SHARE
     end = time.monotonic() + minutes * 60
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         await _warm_up(browser, server)
+        if memory is not None:  # warm: imports done, one session served
+            memory["before"] = memory["peak"] = server.rss_mb()
         tasks = []
         for number in range(users - clerks):
             username = f"last.mitglied{number:03d}"
@@ -434,6 +439,27 @@ async def _idle(server: Server, *, sessions: int) -> dict:
 # --- run and report -------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _peak_memory(server: Server, every_seconds: float = 0.5) -> Iterator[dict]:
+    """The server's RSS before and its peak while the block runs (sampled in a thread); the
+    block may reset both once the server is warm."""
+    memory = {"before": server.rss_mb(), "peak": server.rss_mb()}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(every_seconds):
+            with contextlib.suppress(OSError, RuntimeError):
+                memory["peak"] = max(memory["peak"], server.rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield memory
+    finally:
+        stop.set()
+        sampler.join()
+
+
 def run(
     *,
     users: int = USERS,
@@ -449,7 +475,8 @@ def run(
     load_average = os.getloadavg()[0]
     with running_server(workdir, members=users - clerks, clerks=clerks) as server:
         cpu_before, wall_before = server.cpu_seconds(), time.perf_counter()
-        rec = asyncio.run(_active(server, users=users, minutes=minutes, pdf=pdf))
+        with _peak_memory(server) as memory:
+            rec = asyncio.run(_active(server, users=users, minutes=minutes, pdf=pdf, memory=memory))
         server_cores = (server.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
         integrity = _integrity(server, rec)
         tracebacks = server.tracebacks()
@@ -476,6 +503,9 @@ def run(
             "tracebacks": tracebacks,
             "server_cores": server_cores,
             "load_average": load_average,
+            "rss_before": memory["before"],
+            "rss_peak": memory["peak"],
+            "per_active_mb": (memory["peak"] - memory["before"]) / users,
             **integrity,
         }
     )
@@ -519,6 +549,9 @@ def markdown(rows: list[dict]) -> str:
         f"shown {active['unacknowledged']}",
         f"- Claims: {active['claims']}; claimed twice {active['double_claims']}, held by "
         f"another clerk {active['wrong_claims']}",
+        f"- Server memory: {active['rss_before']:.0f} MiB when warm, {active['rss_peak']:.0f} MiB "
+        f"at the peak with {active['users']} active sessions: "
+        f"{active['per_active_mb']:.1f} MiB per active session",
     ]
     idle = next((row for row in rows if row["kind"] == "idle"), None)
     if idle:
