@@ -483,17 +483,38 @@ def _record_queue_look(session: Session, actor: Actor, action: str, rows) -> Non
     audit.record_look(session, actor=actor, action=action, subject_type="bonus", member_ids=members)
 
 
+QUEUE_PAGE = 20  # a clerk works the oldest first; thousands of forms on one page would not load
+
+
+def waiting_counts(session: Session, *, actor: Actor) -> tuple[int, int]:
+    """How many applications and how many pieces of evidence wait (counted in the database)."""
+    _require_staff(actor)
+    applications = session.exec(
+        select(func.count())
+        .select_from(BonusEnrolment)
+        .where(BonusEnrolment.status == EnrolmentStatus.APPLIED)
+    ).one()
+    evidence = session.exec(
+        select(func.count())
+        .select_from(BonusEvidence)
+        .where(BonusEvidence.status == EvidenceStatus.SUBMITTED)
+    ).one()
+    return applications, evidence
+
+
 def enrolment_queue(
-    session: Session, *, actor: Actor, record_view: bool = True
+    session: Session, *, actor: Actor, record_view: bool = True, limit: int = QUEUE_PAGE
 ) -> list[EnrolmentItem]:
-    """Applications waiting for a clerk, oldest first; each look audited (a redraw need not be)."""
+    """The oldest `limit` applications waiting for a clerk; each look audited (a redraw need
+    not be)."""
     _require_staff(actor)
     rows = session.exec(
         select(BonusEnrolment, Member, Submission.tracking_id)
         .join(Member, Member.id == BonusEnrolment.member_id)
         .join(Submission, Submission.id == BonusEnrolment.submission_id)
         .where(BonusEnrolment.status == EnrolmentStatus.APPLIED)
-        .order_by(col(BonusEnrolment.applied_at).asc())
+        .order_by(col(BonusEnrolment.applied_at).asc(), col(BonusEnrolment.member_id).asc())
+        .limit(limit)
     ).all()
     if record_view:
         _record_queue_look(session, actor, "view_bonus_enrolments", rows)
@@ -512,9 +533,9 @@ def enrolment_queue(
 
 
 def evidence_queue(
-    session: Session, *, actor: Actor, record_view: bool = True
+    session: Session, *, actor: Actor, record_view: bool = True, limit: int = QUEUE_PAGE
 ) -> list[EvidenceItem]:
-    """Evidence waiting for review, oldest submission first; each look audited."""
+    """The oldest `limit` pieces of evidence waiting for review; each look audited."""
     _require_staff(actor)
     titles = {entry.id: entry.title for entry in categories()}
     rows = session.exec(
@@ -523,6 +544,7 @@ def evidence_queue(
         .join(Submission, Submission.id == BonusEvidence.submission_id)
         .where(BonusEvidence.status == EvidenceStatus.SUBMITTED)
         .order_by(col(BonusEvidence.submitted_on).asc(), col(BonusEvidence.id).asc())
+        .limit(limit)
     ).all()
     if record_view:
         _record_queue_look(session, actor, "view_bonus_evidence", rows)

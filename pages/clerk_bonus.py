@@ -9,7 +9,7 @@ import streamlit as st
 from core import bonus
 from core.db import session_scope
 from core.previews import render_pdf_pages
-from ui.components import attempt, format_date, format_moment
+from ui.components import attempt, format_count, format_date, format_moment
 from ui.page_visits import PageVisit
 from ui.session import current_actor
 
@@ -30,6 +30,7 @@ st.button("Aktualisieren", key="bonus_refresh", icon=":material/refresh:")
 with session_scope(write=new_look) as db:
     enrolments = bonus.enrolment_queue(db, actor=actor, record_view=new_look)
     evidence = bonus.evidence_queue(db, actor=actor, record_view=new_look)
+    waiting_enrolments, waiting_evidence = bonus.waiting_counts(db, actor=actor)
 
 
 def _decide(action, message: str) -> None:
@@ -61,10 +62,22 @@ def _document(submission_id: int, key: str) -> None:
             st.image(image, caption=f"Seite {number}", width=520)
 
 
+def _oldest_first(shown: int, waiting: int, what: str) -> None:
+    if waiting > shown:
+        st.caption(
+            f"Die ältesten {shown} von {format_count(waiting)} wartenden {what}; nach Ihren "
+            "Entscheidungen rücken die nächsten nach."
+        )
+
+
 enrolment_tab, evidence_tab = st.tabs(
-    [f"Anmeldungen ({len(enrolments)})", f"Nachweise ({len(evidence)})"]
+    [
+        f"Anmeldungen ({format_count(waiting_enrolments)})",
+        f"Nachweise ({format_count(waiting_evidence)})",
+    ]
 )
 with enrolment_tab:
+    _oldest_first(len(enrolments), waiting_enrolments, "Anmeldungen")
     if not enrolments:
         st.info("Keine offenen Anmeldungen.")
     for item in enrolments:
@@ -98,6 +111,7 @@ with enrolment_tab:
                 )
 
 with evidence_tab:
+    _oldest_first(len(evidence), waiting_evidence, "Nachweisen")
     if not evidence:
         st.info("Keine offenen Nachweise.")
     for item in evidence:

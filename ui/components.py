@@ -39,6 +39,11 @@ def format_moment(value) -> str:
     return to_berlin(value).strftime("%d.%m.%Y %H:%M") if value else "–"
 
 
+def format_count(count: int) -> str:
+    """German thousands separator: 4.111."""
+    return f"{count:,}".replace(",", ".")
+
+
 def format_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{max(size // 1024, 1)} KB"

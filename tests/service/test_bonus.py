@@ -335,3 +335,17 @@ def test_a_look_at_the_evidence_queue_is_audited_once_with_the_members(session, 
 
     (entry,) = looks(session, "view_bonus_evidence")
     assert (entry.actor, members_named(entry)) == ("clerk", [enrolled.member_id])
+
+
+def test_the_review_queue_shows_the_oldest_evidence_first_and_counts_all_that_wait(
+    session, enrolled, clerk
+):
+    sent = [
+        _evidence(session, enrolled, "impfschutz", day, day)
+        for day in (date(2026, 4, 1), date(2026, 10, 1))
+    ] + [_evidence(session, enrolled, "checkup", date(2026, 3, 1), date(2026, 3, 2))]
+
+    shown = bonus.evidence_queue(session, actor=clerk, limit=2)
+
+    assert [item.id for item in shown] == [sent[2].id, sent[0].id]  # submitted 2 Mar, 1 Apr
+    assert bonus.waiting_counts(session, actor=clerk) == (0, 3)
