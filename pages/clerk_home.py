@@ -40,9 +40,15 @@ with left:
         )
     )
     backlog.update_layout(
-        title="Rückstand nach Alter", height=320, margin={"t": 40, "b": 20, "l": 20, "r": 20}
+        title="Rückstand nach Alter",
+        height=380,
+        margin={"t": 40, "b": 20, "l": 20, "r": 20},
+        separators=",.",
     )
-    st.plotly_chart(backlog, width="stretch", key="backlog_chart")
+    if kpis.open_total:
+        st.plotly_chart(backlog, width="stretch", key="backlog_chart")
+    else:
+        st.info("Keine offenen Vorgänge im Posteingang.")
 with right:
     days = list(kpis.intake_per_day)
     intake = go.Figure(
@@ -54,8 +60,14 @@ with right:
     intake.update_layout(
         barmode="stack",
         title="Eingang pro Tag (30 Tage)",
-        height=320,
+        height=380,
         margin={"t": 40, "b": 20, "l": 20, "r": 20},
-        legend={"orientation": "h"},
+        separators=",.",
+        # German day labels (plotly's month names are English); the legend below the dates
+        xaxis={"tickformat": "%d.%m.", "hoverformat": "%d.%m.%Y"},
+        legend={"orientation": "h", "y": -0.2},
     )
-    st.plotly_chart(intake, width="stretch", key="intake_chart")
+    if days:
+        st.plotly_chart(intake, width="stretch", key="intake_chart")
+    else:
+        st.info("In den letzten 30 Tagen ist nichts eingegangen.")
