@@ -143,6 +143,8 @@ def test_on_a_phone_a_member_finds_a_benefit_sends_for_it_and_requests_a_card(
         search = page.get_by_role("textbox", name="Suchen")
         search.fill("osteopathie")
         search.press("Enter")
+        # Only once the narrowed list is drawn: a tap during the redraw can miss the entry.
+        wait_until_shown(page, page.get_by_text(re.compile(r"^1 von \d+ Leistungen$")))
         page.get_by_text("Osteopathie", exact=True).click()
         wait_until_shown(page, page.get_by_text(markup, exact=True))
         expander = page.get_by_test_id("stExpander")
@@ -151,6 +153,7 @@ def test_on_a_phone_a_member_finds_a_benefit_sends_for_it_and_requests_a_card(
         # A benefit's button opens "Dokument senden" with its document type chosen.
         search.fill("Zahnspange")
         search.press("Enter")
+        wait_until_shown(page, page.get_by_text(re.compile(r"^1 von \d+ Leistungen$")))
         page.get_by_text("Kieferorthopädie für Kinder und Jugendliche", exact=True).click()
         wait_until_shown(page, "Den kieferorthopädischen Behandlungsplan vor Beginn")
         assert max(_widths(page)) <= PHONE["width"] + 1
