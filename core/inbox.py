@@ -318,15 +318,16 @@ def claim(session: Session, *, actor: Actor, submission_id: int) -> None:
     session.commit()
 
 
-def claim_next(
-    session: Session, *, actor: Actor, criteria: InboxFilter | None = None
-) -> int | None:
-    """Claim the oldest unassigned item; concurrent clerks get different items."""
+def claim_next(session: Session, *, actor: Actor) -> int | None:
+    """Claim the oldest free open item, whatever view the clerk is looking at (a decided or
+    someone else's item is never the next one); concurrent clerks get different items."""
     _require_staff(actor)
-    criteria = criteria or InboxFilter()
     statement = (
-        _filtered(select(Submission.id).join(Member, Member.id == Submission.member_id), criteria)
-        .where(col(Submission.assigned_clerk_id).is_(None))
+        select(Submission.id)
+        .where(
+            col(Submission.status).in_(OPEN_STATUSES),
+            col(Submission.assigned_clerk_id).is_(None),
+        )
         .order_by(col(Submission.created_at).asc(), col(Submission.id).asc())
         .limit(1)
     )

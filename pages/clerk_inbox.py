@@ -155,15 +155,21 @@ forward.button(
     on_click=_next_page,
     width="stretch",
 )
-if st.button("Nächsten Vorgang übernehmen", key="claim_next", icon=":material/playlist_add_check:"):
+if st.button(
+    "Nächsten Vorgang übernehmen",
+    key="claim_next",
+    icon=":material/playlist_add_check:",
+    help="Übernimmt den ältesten offenen Vorgang, den noch niemand bearbeitet – "
+    "unabhängig von der gewählten Ansicht.",
+):
     try:
         with session_scope(write=True) as db:
-            claimed = inbox.claim_next(db, actor=actor, criteria=criteria)
+            claimed = inbox.claim_next(db, actor=actor)
     except DomainError as error:
         st.error(error.message)
     else:
         if claimed is None:
-            st.info("Keine freien Vorgänge in dieser Ansicht.")
+            st.info("Zurzeit gibt es keinen offenen Vorgang, den noch niemand bearbeitet.")
         else:
             st.session_state["case_id"] = claimed
             st.rerun()

@@ -1,12 +1,20 @@
-"""The clerks' inbox: paging through decided items, saved views, one audit entry per look."""
+"""The clerks' inbox: paging through decided items, saved views, one audit entry per look,
+taking the next free item."""
+
+from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select, update
 
+from core import inbox
+from core.clock import utcnow
 from core.db import session_scope
+from core.identifiers import new_tracking_id
+from core.models.accounts import UserAccount
 from core.models.documents import Submission
+from core.models.people import Member
 from core.scale_seed import seed_submissions
-from tests.app.helpers import audit_looks, leave_and_come_back, login, shown_text
+from tests.app.helpers import audit_looks, errors, infos, leave_and_come_back, login, shown_text
 
 INBOX = "pages/clerk_inbox.py"
 DECIDED = "Erledigt und abgelehnt"
@@ -92,3 +100,59 @@ def test_the_list_and_an_opened_case_are_audited_once_per_look_and_again_on_comi
     assert not at.exception
     assert len(audit_looks("view_inbox")) == lists + 3
     assert len(audit_looks("view_submission")) == cases + 2
+
+
+def _free_open_items(session):
+    return (
+        select(Submission)
+        .where(
+            col(Submission.status).in_(inbox.OPEN_STATUSES),
+            col(Submission.assigned_clerk_id).is_(None),
+        )
+        .order_by(col(Submission.created_at), col(Submission.id))
+    )
+
+
+def test_taking_the_next_item_from_the_decided_view_claims_the_oldest_free_open_one():
+    with session_scope(write=True) as session:
+        member_id = session.exec(select(Member.id)).first()
+        ten_years_ago = utcnow() - timedelta(days=3650)
+        # older than anything open and nobody's: a historic item decided before assignment
+        session.add(
+            Submission(
+                tracking_id=new_tracking_id(),
+                member_id=member_id,
+                channel="post",
+                doc_type="au",
+                page_count=1,
+                size=100,
+                status="erledigt",
+                created_at=ten_years_ago,
+                updated_at=ten_years_ago,
+            )
+        )
+        session.commit()
+        expected = session.exec(_free_open_items(session)).first().tracking_id
+    at = _inbox().segmented_control(key="inbox_view").set_value(DECIDED).run()
+
+    at = at.button(key="claim_next").click().run()
+
+    assert not at.exception and not errors(at)
+    assert f"Vorgang {expected}" in [s.value for s in at.subheader]
+    assert "**Status:** in Bearbeitung · **Bearbeitung:** " in shown_text(at)
+
+    with session_scope(write=True) as session:  # a colleague takes whatever is still free
+        colleague = session.exec(
+            select(UserAccount.id).where(UserAccount.username == "sachbearbeitung2")
+        ).one()
+        free = session.exec(_free_open_items(session)).all()
+        session.exec(
+            update(Submission)
+            .where(col(Submission.id).in_([row.id for row in free]))
+            .values(assigned_clerk_id=colleague, status="in_bearbeitung")
+        )
+        session.commit()
+    at = at.button(key="claim_next").click().run()
+
+    assert not at.exception and not errors(at)
+    assert "Zurzeit gibt es keinen offenen Vorgang, den noch niemand bearbeitet." in infos(at)
