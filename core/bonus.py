@@ -571,12 +571,21 @@ def review_document(session: Session, *, actor: Actor, submission_id: int) -> by
     return documents.submission_pdf(session, actor=actor, submission_id=submission_id)
 
 
+# An inbox "Rückfrage" leaves the programme waiting (core.inbox.decide): the review's
+# decision then replaces the query. Decided items keep their decision.
+_AWAITING_DECISION = (
+    SubmissionStatus.RECEIVED,
+    SubmissionStatus.IN_PROGRESS,
+    SubmissionStatus.QUERY,
+)
+
+
 def _close_submission(
     session: Session, *, actor: Actor, submission_id: int, accepted: bool, message: str | None
 ) -> None:
     """Mirror the decision onto the inbox item, so the member's send history shows it too."""
     row = session.get(Submission, submission_id)
-    if row is None or row.status not in (SubmissionStatus.RECEIVED, SubmissionStatus.IN_PROGRESS):
+    if row is None or row.status not in _AWAITING_DECISION:
         return
     now = utcnow()
     row.status = SubmissionStatus.DONE if accepted else SubmissionStatus.REJECTED

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from core import bonus, inbox
+from core import bonus, documents, inbox
 from core.bonus import BonusRefused, NotEligible, NotEnrolled
 from core.errors import NotAllowed
 from core.models.accounts import Role
@@ -283,6 +283,61 @@ def test_points_count_once_a_clerk_accepts_and_the_member_sees_a_rejections_reas
     ]
     with pytest.raises(BonusRefused, match="bereits entschieden"):
         bonus.accept_evidence(session, actor=clerk, evidence_id=teeth.id)
+
+
+def _query_in_inbox(session, clerk, submission_id: int) -> None:
+    """A clerk sends the document back to the member with "Rückfrage" from the inbox."""
+    from tests.service.test_inbox import _decide_in_inbox
+
+    _decide_in_inbox(
+        session,
+        clerk,
+        submission_id,
+        inbox.Decision.QUERY,
+        member_message="Bitte senden Sie auch die Rückseite.",
+    )
+
+
+def _sent(session, actor, submission_id: int):
+    """The member's send history entry: the status and note they read."""
+    return next(
+        row for row in documents.send_history(session, actor=actor) if row.id == submission_id
+    )
+
+
+def test_evidence_sent_back_with_a_query_shows_the_later_review_decision(session, enrolled, clerk):
+    day = date(2026, 3, 2)
+    checkup = _evidence(session, enrolled, "checkup", date(2026, 3, 1), day)
+    teeth = _evidence(session, enrolled, "zahnvorsorge", date(2026, 3, 1), day)
+    for evidence in (checkup, teeth):
+        _query_in_inbox(session, clerk, evidence.submission_id)
+    assert _sent(session, enrolled, checkup.submission_id).status == "rueckfrage"
+
+    bonus.accept_evidence(session, actor=clerk, evidence_id=checkup.id)
+    bonus.reject_evidence(
+        session, actor=clerk, evidence_id=teeth.id, reason="Die Rückseite fehlt weiterhin."
+    )
+
+    accepted = _sent(session, enrolled, checkup.submission_id)
+    assert (accepted.status, accepted.member_message) == (
+        "erledigt",
+        f"Ihr Nachweis ist anerkannt: {checkup.points} Punkte.",
+    )
+    rejected = _sent(session, enrolled, teeth.submission_id)
+    assert (rejected.status, rejected.member_message) == (
+        "abgelehnt",
+        "Die Rückseite fehlt weiterhin.",
+    )
+
+
+def test_an_application_sent_back_with_a_query_shows_its_later_confirmation(session, clerk):
+    actor = _member_actor(session, "jonas")
+    applied = bonus.apply_for_enrolment(session, actor=actor, files=_form(), today=START)
+    _query_in_inbox(session, clerk, applied.submission_id)
+
+    bonus.confirm_enrolment(session, actor=clerk, member_id=actor.member_id)
+
+    assert _sent(session, actor, applied.submission_id).status == "erledigt"
 
 
 def test_a_retried_evidence_upload_files_one_evidence(session, enrolled):
