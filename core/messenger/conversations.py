@@ -4,6 +4,8 @@ FAQ: smart members have "einfacher Austausch über unseren Messenger". A resent 
 one message, shown again only to its author; staff reads are audited.
 """
 
+from collections.abc import Callable
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,6 +25,7 @@ from core.messenger.common import (
     ATTACHMENT_OWNER,
     LIST_LIMIT,
     SUBJECT_MAX_CHARS,
+    CheckedContent,
     ConversationClosed,
     ConversationNotFound,
     ConversationSummary,
@@ -40,6 +43,55 @@ from core.models.messages import Conversation, ConversationStatus, Message
 from core.models.people import Member
 from core.smart import smart_member_id
 from core.uploads import IncomingFile
+
+
+def _opened(conversation: Conversation, message: Message) -> dict[str, object]:
+    """The audit entry of a new conversation names its first message."""
+    return {
+        "action": "start_conversation",
+        "subject_type": "conversation",
+        "subject_id": conversation.id,
+        "details": {"message": message.id, "attachment": message.attachment_blob_id is not None},
+    }
+
+
+def _written(conversation: Conversation, message: Message) -> dict[str, object]:
+    """The audit entry of a message written into a conversation."""
+    return {
+        "action": "post_message",
+        "subject_type": "message",
+        "subject_id": message.id,
+        "details": {"conversation": conversation.id},
+    }
+
+
+def _store_audited(
+    session: Session,
+    actor: Actor,
+    conversation: Conversation,
+    content: CheckedContent,
+    idempotency_key: str | None,
+    audit_entry: Callable[[Conversation, Message], dict[str, object]],
+) -> Message:
+    """Store a checked message (in a new or existing conversation) with its audit entry, in
+    one commit. A second tab that sent the same form first wins the unique key: its message
+    is returned instead, and nothing of this attempt is kept."""
+    try:
+        session.add(conversation)
+        session.flush()
+        message = add_message(
+            session,
+            actor=actor,
+            conversation=conversation,
+            content=content,
+            idempotency_key=idempotency_key,
+        )
+        entry = audit_entry(conversation, message)
+        audit.record(session, actor=actor, member_id=conversation.member_id, **entry)
+        session.commit()
+    except IntegrityError as clash:
+        return race_winner(session, Message, idempotency_key, clash)
+    return message
 
 
 def start_conversation(
@@ -68,30 +120,9 @@ def start_conversation(
         created_at=now,
         updated_at=now,
     )
-    try:
-        session.add(conversation)
-        session.flush()
-        message = add_message(
-            session,
-            actor=actor,
-            conversation=conversation,
-            content=content,
-            idempotency_key=idempotency_key,
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="start_conversation",
-            subject_type="conversation",
-            subject_id=conversation.id,
-            member_id=member_id,
-            details={"message": message.id, "attachment": message.attachment_blob_id is not None},
-        )
-        session.commit()
-    except IntegrityError as clash:
-        winner = race_winner(session, Message, idempotency_key, clash)
-        conversation = visible_conversation(session, actor, winner.conversation_id)
-    return summary_of(session, actor, conversation)
+    message = _store_audited(session, actor, conversation, content, idempotency_key, _opened)
+    stored = visible_conversation(session, actor, message.conversation_id)  # or a race winner's
+    return summary_of(session, actor, stored)
 
 
 def post_message(
@@ -111,26 +142,7 @@ def post_message(
     if conversation.status == ConversationStatus.CLOSED:
         raise ConversationClosed()
     content = checked_content(body, attachment)
-    try:
-        message = add_message(
-            session,
-            actor=actor,
-            conversation=conversation,
-            content=content,
-            idempotency_key=idempotency_key,
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="post_message",
-            subject_type="message",
-            subject_id=message.id,
-            member_id=conversation.member_id,
-            details={"conversation": conversation.id},
-        )
-        session.commit()
-    except IntegrityError as clash:
-        message = race_winner(session, Message, idempotency_key, clash)
+    message = _store_audited(session, actor, conversation, content, idempotency_key, _written)
     names = {actor.user_id: actor.display_name}
     return message_view(session, actor, message, names)
 

@@ -284,3 +284,50 @@ def test_a_double_click_posts_one_message(session, world):
             session, actor=jonas, conversation_id=conversation.id, body="Hallo", idempotency_key="k"
         )
     assert count(session, Message) == 2  # the first message and one "Hallo"
+
+
+def test_a_start_and_an_answer_are_audited_with_their_conversation_and_message(session, world):
+    jonas, clerk = world["jonas"], world["clerk"]
+    attachment = IncomingFile("befund.pdf", pdf_bytes(1, "Befund"), "application/pdf")
+    conversation = start(session, jonas, attachment=attachment)
+    answer = messenger.post_message(
+        session, actor=clerk, conversation_id=conversation.id, body="Danke, erhalten."
+    )
+    first = session.exec(select(Message.id).where(Message.id != answer.id)).one()
+
+    entries = [
+        (e.actor, e.subject_type, e.subject_id, e.member_id, json.loads(e.details))
+        for e in looks(session, "start_conversation") + looks(session, "post_message")
+    ]
+    member_id = world["jonas_member"].id
+    assert entries == [
+        (
+            "jonas",
+            "conversation",
+            str(conversation.id),
+            member_id,
+            {"message": first, "attachment": True},
+        ),
+        ("clerk", "message", str(answer.id), member_id, {"conversation": conversation.id}),
+    ]
+
+
+def test_a_second_tab_racing_the_same_send_gets_what_the_first_stored(session, world, monkeypatch):
+    """The unique key decides a race the early look-up missed: one row, one audit entry each."""
+    jonas = world["jonas"]
+    conversation = start(session, jonas, idempotency_key="start")
+    answer = messenger.post_message(
+        session, actor=jonas, conversation_id=conversation.id, body="Hallo", idempotency_key="post"
+    )
+    # as if the other tab had not committed yet when this one looked
+    monkeypatch.setattr(messenger.conversations, "by_idempotency_key", lambda *_args: None)
+
+    again = start(session, jonas, idempotency_key="start")
+    echoed = messenger.post_message(
+        session, actor=jonas, conversation_id=conversation.id, body="Hallo", idempotency_key="post"
+    )
+
+    assert (again.id, again.messages) == (conversation.id, 2)
+    assert (echoed.id, echoed.body, echoed.author_name) == (answer.id, "Hallo", "Sie")
+    assert (count(session, Conversation), count(session, Message)) == (1, 2)
+    assert len(looks(session, "start_conversation")) == len(looks(session, "post_message")) == 1
