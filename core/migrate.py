@@ -45,7 +45,9 @@ class MigrationSet:
         if self.current_revision(engine) == self.head_revision():
             return self.head_revision()
         config = self.config()
-        with engine.begin() as connection:
+        # connect(), not begin(): the migrations own their transactions, so that one can
+        # step out of it (CREATE INDEX CONCURRENTLY on PostgreSQL, see migration 0018).
+        with engine.connect() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
         return self.head_revision()

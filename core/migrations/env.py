@@ -25,6 +25,9 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Each migration commits on its own: one that builds an index concurrently commits
+        # what ran before it anyway, and a failure keeps the versions already reached.
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -3,7 +3,7 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, func
 from sqlmodel import Field, SQLModel
 
 
@@ -36,6 +36,17 @@ class Member(MemberBase, table=True):
     __table_args__ = (Index("ix_member_service_level", "service_level"),)
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+# Clerk name search (migration 0018): a typed prefix of lower(last_name) or lower(first_name)
+# is found in the index; text_pattern_ops lets PostgreSQL answer LIKE 'abc%' whatever the
+# database collation.
+for _column in (Member.last_name, Member.first_name):
+    Index(
+        f"ix_member_{_column.key}_lower",
+        func.lower(_column).label(f"{_column.key}_lower"),
+        postgresql_ops={f"{_column.key}_lower": "text_pattern_ops"},
+    )
 
 
 class MemberRead(MemberBase):

@@ -1,0 +1,89 @@
+"""On PostgreSQL, a migration that indexes a busy table does not hold up writes to it."""
+
+import threading
+import time
+from datetime import date
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, insert, text
+
+from core import migrate
+from core.db import make_engine
+from core.kvnr import make_kvnr
+from core.models.people import Member
+from tests.conftest import fresh_postgres_url
+
+pytestmark = pytest.mark.postgres
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = migrate.alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def _member(number: int) -> dict:
+    return {
+        "kvnr": make_kvnr(f"C{number:08d}"),
+        "first_name": "Erika",
+        "last_name": f"Nebenläufig{number}",
+        "birth_date": date(1980, 5, 17),
+        "street": "Teststraße 1",
+        "postal_code": "20095",
+        "city": "Hamburg",
+        "membership_start": date(2010, 1, 1),
+    }
+
+
+def _wait_until_the_migration_waits_for_a_lock(engine: Engine) -> None:
+    deadline = time.monotonic() + 20
+    with engine.connect() as observer:
+        while time.monotonic() < deadline:
+            waiting = observer.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            observer.rollback()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the migration never waited for the open write")
+
+
+@pytest.mark.parametrize(
+    ("revision", "table", "row"),
+    [pytest.param("0017", Member.__table__, _member, id="0018 member name indexes")],
+)
+def test_a_write_is_not_held_up_while_a_migration_builds_an_index(revision, table, row):
+    engine = make_engine(fresh_postgres_url())
+    _downgrade(engine, revision)
+    # A write already in progress: any index build has to wait until it ends. A plain
+    # CREATE INDEX queues for a lock that makes every later write queue behind it too.
+    in_progress = engine.connect()
+    in_progress.execute(insert(table), row(1))
+    outcome: dict[str, object] = {}
+
+    def upgrade() -> None:
+        try:
+            outcome["revision"] = migrate.upgrade(engine)
+        except Exception as error:  # reported by the assert below
+            outcome["error"] = error
+
+    upgrading = threading.Thread(target=upgrade)
+    upgrading.start()
+    try:
+        _wait_until_the_migration_waits_for_a_lock(engine)
+        with engine.connect() as later:
+            later.execute(text("SET lock_timeout = '2s'"))
+            later.execute(insert(table), row(2))
+            later.commit()
+    finally:
+        in_progress.rollback()
+        in_progress.close()
+        upgrading.join(timeout=60)
+        engine.dispose()
+    assert outcome == {"revision": migrate.head_revision()}
