@@ -1,4 +1,5 @@
-"""On PostgreSQL, a migration that indexes a busy table does not hold up writes to it."""
+"""On PostgreSQL, a migration that indexes a busy table does not hold up writes to it (uploads
+to the inbox, new members) while it waits for the writes already in progress."""
 
 import threading
 import time
@@ -9,8 +10,10 @@ from alembic import command
 from sqlalchemy import Engine, insert, text
 
 from core import migrate
+from core.clock import utcnow
 from core.db import make_engine
 from core.kvnr import make_kvnr
+from core.models.documents import Submission
 from core.models.people import Member
 from tests.conftest import fresh_postgres_url
 
@@ -24,7 +27,7 @@ def _downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def _member(number: int) -> dict:
+def _member(number: int, _member_id: int) -> dict:
     return {
         "kvnr": make_kvnr(f"C{number:08d}"),
         "first_name": "Erika",
@@ -34,6 +37,21 @@ def _member(number: int) -> dict:
         "postal_code": "20095",
         "city": "Hamburg",
         "membership_start": date(2010, 1, 1),
+    }
+
+
+def _submission(number: int, member_id: int) -> dict:
+    now = utcnow()
+    return {
+        "tracking_id": f"NEBENLAEUFIG{number}",
+        "member_id": member_id,
+        "channel": "post",
+        "doc_type": "au",
+        "page_count": 1,
+        "size": 100,
+        "status": "eingegangen",
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -56,15 +74,22 @@ def _wait_until_the_migration_waits_for_a_lock(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("revision", "table", "row"),
-    [pytest.param("0017", Member.__table__, _member, id="0018 member name indexes")],
+    [
+        pytest.param("0017", Member.__table__, _member, id="0018 member name indexes"),
+        pytest.param("0014", Submission.__table__, _submission, id="0015 inbox status index"),
+    ],
 )
 def test_a_write_is_not_held_up_while_a_migration_builds_an_index(revision, table, row):
     engine = make_engine(fresh_postgres_url())
     _downgrade(engine, revision)
+    with engine.begin() as connection:
+        member_id = connection.execute(
+            insert(Member.__table__).returning(Member.__table__.c.id), _member(0, 0)
+        ).scalar_one()
     # A write already in progress: any index build has to wait until it ends. A plain
     # CREATE INDEX queues for a lock that makes every later write queue behind it too.
     in_progress = engine.connect()
-    in_progress.execute(insert(table), row(1))
+    in_progress.execute(insert(table), row(1, member_id))
     outcome: dict[str, object] = {}
 
     def upgrade() -> None:
@@ -79,7 +104,7 @@ def test_a_write_is_not_held_up_while_a_migration_builds_an_index(revision, tabl
         _wait_until_the_migration_waits_for_a_lock(engine)
         with engine.connect() as later:
             later.execute(text("SET lock_timeout = '2s'"))
-            later.execute(insert(table), row(2))
+            later.execute(insert(table), row(2, member_id))
             later.commit()
     finally:
         in_progress.rollback()

@@ -9,41 +9,77 @@ item of the previous page (keyset pagination); with the id in the index no page 
 not even among items that arrived in the same microsecond. It replaces (status, created_at),
 its prefix, so the table keeps the same number of indexes.
 saved_inbox_view: a clerk's named filter sets, one name once per clerk.
+
+On PostgreSQL the index is built CONCURRENTLY (added after 0015 had first shipped; a
+database that already ran it has the same index and never runs it again), first, so a
+failed attempt commits nothing else and a second attempt repeats the whole swap.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('saved_inbox_view',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('filters', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('owner_id', 'name', name='uq_saved_inbox_view_owner_name')
+    _replace_status_index()
+    op.create_table(
+        "saved_inbox_view",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("filters", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["user_account.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("owner_id", "name", name="uq_saved_inbox_view_owner_name"),
     )
-    with op.batch_alter_table('submission', schema=None) as batch_op:
-        batch_op.create_index(
-            'ix_submission_status_created_id', ['status', 'created_at', 'id'], unique=False
+
+
+def _replace_status_index() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        with op.batch_alter_table("submission", schema=None) as batch_op:
+            batch_op.create_index(
+                "ix_submission_status_created_id", ["status", "created_at", "id"], unique=False
+            )
+            batch_op.drop_index("ix_submission_status_created")
+        return
+    # CONCURRENTLY: uploads keep arriving while the index is built; it cannot run inside a
+    # transaction. A build that failed half-way leaves an invalid index: drop it first.
+    with op.get_context().autocommit_block():
+        op.drop_index(
+            "ix_submission_status_created_id",
+            table_name="submission",
+            postgresql_concurrently=True,
+            if_exists=True,
         )
-        batch_op.drop_index('ix_submission_status_created')
+        op.create_index(
+            "ix_submission_status_created_id",
+            "submission",
+            ["status", "created_at", "id"],
+            postgresql_concurrently=True,
+        )
+        op.drop_index(
+            "ix_submission_status_created",
+            table_name="submission",
+            postgresql_concurrently=True,
+            if_exists=True,
+        )
 
 
 def downgrade() -> None:
-    op.drop_table('saved_inbox_view')
-    with op.batch_alter_table('submission', schema=None) as batch_op:
+    op.drop_table("saved_inbox_view")
+    with op.batch_alter_table("submission", schema=None) as batch_op:
         batch_op.create_index(
-            'ix_submission_status_created', ['status', 'created_at'], unique=False
+            "ix_submission_status_created", ["status", "created_at"], unique=False
         )
-        batch_op.drop_index('ix_submission_status_created_id')
+        batch_op.drop_index("ix_submission_status_created_id")
