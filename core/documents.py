@@ -5,15 +5,17 @@ nothing of it is kept. The encrypted file is stored in the same transaction as i
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from core import audit, blobs
+from core import audit, blobs, send_throttle
 from core.actors import Actor
 from core.clock import utcnow
 from core.errors import DomainError, NotAllowed
 from core.identifiers import new_tracking_id, parse_identifier
+from core.kvnr import normalize_kvnr
 from core.members import member_exists
 from core.models.documents import Submission, SubmissionRead, SubmissionStatus
 from core.models.people import Member
@@ -86,8 +88,29 @@ def _existing(session: Session, key: str | None, actor: Actor) -> SubmissionRead
     return SubmissionRead.model_validate(row)
 
 
+def _for_someone_else(session: Session, actor: Actor, kvnr: str) -> bool:
+    """A member sending for a number that is neither their own nor their household's (staff
+    file post and messenger attachments for any member)."""
+    if not actor.is_member:
+        return False
+    me = session.get(Member, actor.member_id) if actor.member_id is not None else None
+    if me is None:
+        return True
+    if me.household_id is None:
+        return kvnr != me.kvnr
+    housemate = session.exec(  # the member themself is one of the household too
+        select(Member.id).where(Member.kvnr == kvnr, Member.household_id == me.household_id)
+    ).first()
+    return housemate is None
+
+
 def submit_document(
-    session: Session, *, actor: Actor, request: DocumentRequest, limits: UploadLimits | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    request: DocumentRequest,
+    limits: UploadLimits | None = None,
+    now: datetime | None = None,
 ) -> SubmissionRead:
     """Check, assemble, encrypt and store a submission with its tracking ID, atomically.
 
@@ -99,7 +122,11 @@ def submit_document(
     if request.doc_type not in DOCUMENT_TYPES:
         raise InvalidSubmission("Bitte wählen Sie eine Dokumentenart aus.")
     note = _validated_note(request.doc_type, request.note)
-    kvnr = member_exists(session, kvnr=request.kvnr)
+    now = now or utcnow()
+    kvnr = normalize_kvnr(request.kvnr)  # a mistyped number tells nothing and costs nothing
+    if _for_someone_else(session, actor, kvnr):  # whether it is accepted tells who is insured
+        send_throttle.count_kvnr_attempt(session, account_id=actor.user_id, kvnr=kvnr, now=now)
+    member_exists(session, kvnr=kvnr)
     if not request.files:
         raise InvalidSubmission(
             "Bitte fotografieren Sie das Dokument oder laden Sie eine Datei hoch."
@@ -107,7 +134,6 @@ def submit_document(
     checked = [check_file(incoming, limits=limits) for incoming in request.files]
     document = build_submission(checked, order=request.order, drop=set(request.drop), limits=limits)
     member_id = session.exec(select(Member.id).where(Member.kvnr == kvnr)).one()
-    now = utcnow()
     row = Submission(
         tracking_id=new_tracking_id(),
         member_id=member_id,

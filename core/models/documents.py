@@ -60,3 +60,17 @@ class SubmissionRead(SubmissionBase):
     """What the member's own views get: the internal note is not part of it."""
 
     id: int
+
+
+class SendKvnrAttempt(SQLModel, table=True):
+    """A KVNR other than their own or their household's that an account sent a document for,
+    or tried to (core.send_throttle). `kvnr_hash` is a SHA-256, never the number; rows are
+    deleted once they fall out of the window."""
+
+    __tablename__ = "send_kvnr_attempt"
+    __table_args__ = (Index("ix_send_kvnr_attempt_account_at", "account_id", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int
+    kvnr_hash: str = Field(max_length=64)
+    attempted_at: datetime

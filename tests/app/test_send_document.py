@@ -1,20 +1,26 @@
-"""Dokument senden, as a member uses it: for a family member, a double click, a hostile file."""
+"""Dokument senden, as a member uses it: for a family member, a double click, a hostile file,
+too many other people's numbers."""
+
+import contextlib
 
 from sqlmodel import func, select
 
+from core import auth, documents, send_throttle
 from core.db import get_engine, session_scope
+from core.errors import UnknownMember
 from core.kvnr import make_kvnr
+from core.models.accounts import UserAccount
 from core.models.documents import Submission
 from core.models.people import Member
 from tests.app.helpers import errors, login
-from tests.service.test_documents import pdf_bytes
+from tests.service.test_documents import pdf_bytes, request
 
 EMRE = make_kvnr("Y40000002")  # Deniz's son in the demo household (core/seed.py)
 
 
-def _send_page(username: str):
+def _send_page(username: str, send_key: str = "fixed-key"):
     at = login(username)
-    at.session_state["send_key"] = "fixed-key"
+    at.session_state["send_key"] = send_key
     return at.switch_page("pages/member_send_document.py").run()
 
 
@@ -61,3 +67,29 @@ def test_a_note_field_appears_only_for_invoices_and_other_documents():
     assert [area.label for area in at.text_area if area.key == "doc_note"] == [
         "Notiz hinzufügen (optional)"
     ]
+
+
+def test_after_ten_other_numbers_in_an_hour_the_member_is_told_when_it_opens_again():
+    with session_scope(write=True) as session:  # ten numbers of nobody tried this hour
+        account = select(UserAccount).where(UserAccount.username == "lena.basic")
+        lena = auth.actor_for(session, session.exec(account).one())
+        for number in range(send_throttle.PER_ACCOUNT):
+            with contextlib.suppress(UnknownMember):
+                documents.submit_document(
+                    session, actor=lena, request=request(make_kvnr(f"Z{number:08d}"))
+                )
+    sent_for_emre = _submissions_for(EMRE)
+    at = _send_page("lena.basic", send_key="lena-key")
+    at.radio(key="doc_person").set_value("other").run()
+    at.text_input(key="doc_kvnr").input(EMRE)
+    at.file_uploader(key="doc_files_lena-key").set_value(
+        ("au.pdf", pdf_bytes(1), "application/pdf")
+    ).run()
+
+    at.button(key="send_document").click().run()
+
+    assert not at.exception and "last_sent" not in at.session_state
+    (shown,) = errors(at)
+    assert shown.startswith("Nicht gesendet – Sie haben keine Tracking-ID erhalten.")
+    assert "10 verschiedene Versichertennummern" in shown and "Uhr wieder" in shown
+    assert _submissions_for(EMRE) == sent_for_emre
