@@ -16,7 +16,8 @@ FORM = "reset_password"
 
 
 def _start(db, request):
-    return identity.start_password_reset(db, request=request)
+    # The address limits how often one visitor may start; None in local development.
+    return identity.start_password_reset(db, request=request, client=st.context.ip_address)
 
 
 def _save_password() -> None:

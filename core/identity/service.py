@@ -302,17 +302,25 @@ def start_password_reset(
     *,
     request: StartRequest,
     provider: IdentityProvider | None = None,
+    client: str | None = None,
     now: datetime | None = None,
 ) -> IdentificationRead:
     """FAQ "Passwort vergessen": username and KVNR, then a new identification (no sign-in).
-    Rate-limited per typed name, per typed KVNR and overall (core.identity.reset_throttle)."""
+    Rate-limited per typed name, per typed KVNR and per `client` (the visitor's IP address,
+    if known; core.identity.reset_throttle)."""
     provider = provider or identity_provider()
     if not request.consent:
         raise IdentificationRefused(
             "Bitte stimmen Sie der Datenschutzerklärung zu, um die Identifizierung zu starten."
         )
     procedure = _procedure(request.procedure)
-    count_reset_attempt(session, username=request.username, kvnr=request.kvnr, now=now or utcnow())
+    count_reset_attempt(
+        session,
+        username=request.username,
+        kvnr=request.kvnr,
+        client=client,
+        now=now or utcnow(),
+    )
     account, member = _reset_account(session, username=request.username, kvnr=request.kvnr)
     member = _locked_member(session, member.id)
     return _open_attempt(

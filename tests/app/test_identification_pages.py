@@ -2,8 +2,11 @@
 
 import re
 
+import streamlit as st
 from sqlmodel import Session, select
 
+from core.identity import reset_throttle
+from core.kvnr import make_kvnr
 from core.models.accounts import Role, UserAccount
 from core.models.identity import Identification, RegisteredDevice
 from core.models.people import Member
@@ -279,3 +282,18 @@ def test_passwort_vergessen_refuses_the_sixth_start_within_an_hour_in_german():
     assert not at.exception
     (refusal,) = errors(at)
     assert refusal.startswith("Zu viele Versuche:") and "Uhr wieder" in refusal
+
+
+def test_passwort_vergessen_counts_the_starts_of_one_visitors_address(monkeypatch):
+    monkeypatch.setattr(reset_throttle, "PER_CLIENT", 2)
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda _: "84.130.17.7"))
+    at = open_portal("pages/password_reset.py")
+    for number in range(3):
+        at = _start(
+            at, "reset", procedure="eid", kvnr=make_kvnr(f"Q{number:08d}"), username=f"q{number}"
+        )
+        if number < 2:
+            assert errors(at)[0].startswith("Benutzername und Versichertennummer passen zu keinem")
+
+    (refusal,) = errors(at)
+    assert refusal.startswith("Zu viele Versuche: Von Ihrem Internetanschluss aus")
