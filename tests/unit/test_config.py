@@ -19,6 +19,11 @@ def test_upload_limit_is_set_to_one_submission():
     assert CONFIG["server"]["maxUploadSize"] == 20
 
 
+def test_no_forced_full_garbage_collection_after_every_click():
+    # ~0.2 s of held GIL per script run with our imports; every other session waited for it
+    assert CONFIG["runner"]["postScriptGC"] is False
+
+
 def test_usage_statistics_are_not_sent():
     assert CONFIG["browser"]["gatherUsageStats"] is False
 
