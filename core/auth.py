@@ -108,19 +108,38 @@ def _register_failure(session: Session, throttle: LoginThrottle, now: datetime) 
     session.commit()
 
 
-def login(
-    session: Session, *, username: str, password: str, now: datetime | None = None
-) -> SignedIn:
-    """Check credentials and open a server-side session, or raise LoginRefused / AccountLocked."""
-    now = now or utcnow()
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The slow half of a login: which hash a typed password was compared with, and the result."""
+
+    username: str  # normalized
+    password_hash: str | None  # None: no such user (a dummy hash was compared instead)
+    matches: bool
+
+
+def check_password(session: Session, *, username: str, password: str) -> PasswordCheck:
+    """Compare the typed password (bcrypt, the slow part) without writing anything, so that a
+    caller can run it in a read session and hold no write lock while bcrypt runs."""
     name = normalize_username(username)
-    stored_throttle = session.get(LoginThrottle, name)
-    throttle = stored_throttle or LoginThrottle(username=name)
     user = session.exec(select(UserAccount).where(UserAccount.username == name)).first()
-    matches = _password_matches(password or "", user.password_hash if user else None)
+    stored_hash = user.password_hash if user else None
+    return PasswordCheck(name, stored_hash, _password_matches(password or "", stored_hash))
+
+
+def record_login(
+    session: Session, *, check: PasswordCheck, now: datetime | None = None
+) -> SignedIn:
+    """Open a server-side session for a successful check, or count the failure and raise
+    LoginRefused / AccountLocked. The user is read again: a password changed or an account
+    deactivated since the check refuses the login."""
+    now = now or utcnow()
+    stored_throttle = session.get(LoginThrottle, check.username)
+    throttle = stored_throttle or LoginThrottle(username=check.username)
+    user = session.exec(select(UserAccount).where(UserAccount.username == check.username)).first()
     if throttle.locked_until and throttle.locked_until > now:
         raise AccountLocked()
-    if not matches or user is None or not user.is_active:
+    still_valid = user is not None and user.password_hash == check.password_hash
+    if not check.matches or not still_valid or not user.is_active:
         _register_failure(session, throttle, now)
         if throttle.locked_until and throttle.locked_until > now:
             raise AccountLocked()
@@ -139,8 +158,24 @@ def login(
     return SignedIn(token=token, actor=actor)
 
 
-def resume(session: Session, *, token: str, now: datetime | None = None) -> Actor:
-    """The actor behind a session token, or SessionEnded / SessionExpired."""
+def login(
+    session: Session, *, username: str, password: str, now: datetime | None = None
+) -> SignedIn:
+    """Check credentials and open a server-side session, or raise LoginRefused / AccountLocked
+    (both halves in one session; the portal runs the check in a read session first)."""
+    check = check_password(session, username=username, password=password)
+    return record_login(session, check=check, now=now)
+
+
+def resume(
+    session: Session, *, token: str, now: datetime | None = None, read_only: bool = False
+) -> Actor | None:
+    """The actor behind a session token, or SessionEnded / SessionExpired.
+
+    `read_only`: return None instead of writing (a touch of last_seen, or ending the session,
+    is due), so that most reruns hold no write lock; the caller then asks again in a write
+    session.
+    """
     now = now or utcnow()
     row = session.exec(
         select(UserSession).where(UserSession.token_hash == _hash_token(token))
@@ -151,13 +186,22 @@ def resume(session: Session, *, token: str, now: datetime | None = None) -> Acto
         # Deactivation ends the sessions at once: tell the user why, not "log in again".
         raise SessionEnded(DEACTIVATED if row.end_reason == "deactivated" else None)
     user = session.get(UserAccount, row.user_id)
+    idle = now - row.last_seen_at
+    must_write = (
+        user is None
+        or not user.is_active
+        or idle > timedelta(minutes=get_settings().idle_timeout_minutes)
+        or idle > _TOUCH_INTERVAL
+    )
+    if must_write and read_only:
+        return None
     if user is None or not user.is_active:
         _end(session, row, now, "deactivated")
         raise SessionEnded(DEACTIVATED)
-    if now - row.last_seen_at > timedelta(minutes=get_settings().idle_timeout_minutes):
+    if idle > timedelta(minutes=get_settings().idle_timeout_minutes):
         _end(session, row, now, "timeout")
         raise SessionExpired()
-    if now - row.last_seen_at > _TOUCH_INTERVAL:
+    if idle > _TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
         session.commit()

@@ -53,8 +53,10 @@ class _DatabaseCredentials:
         if kwargs.get("token") is not None or username is None:
             return None
         try:
+            with session_scope() as session:  # bcrypt runs here, holding no write lock
+                check = auth.check_password(session, username=username, password=password or "")
             with session_scope(write=True) as session:
-                signed_in = auth.login(session, username=username, password=password or "")
+                signed_in = auth.record_login(session, check=check)
         except LoginRefused as refusal:
             st.session_state[LOGIN_ERROR_KEY] = refusal.message
             st.session_state["authentication_status"] = False
@@ -102,8 +104,11 @@ def resolve_actor() -> Actor | None:
     if not token:
         return None
     try:
-        with session_scope(write=True) as session:
-            actor = auth.resume(session, token=token)
+        with session_scope() as session:  # most reruns only read
+            actor = auth.resume(session, token=token, read_only=True)
+        if actor is None:  # a touch of last_seen (or the session's end) is due
+            with session_scope(write=True) as session:
+                actor = auth.resume(session, token=token)
     except SessionEnded as ended:
         _forget()
         st.session_state[NOTICE_KEY] = ended.message

@@ -127,3 +127,41 @@ def test_activity_keeps_the_session_alive(session, member_actor):
 def test_unknown_token_is_refused(session):
     with pytest.raises(SessionEnded):
         auth.resume(session, token="erfunden")
+
+
+def test_a_password_changed_between_check_and_sign_in_refuses_the_old_password(
+    session, member_actor
+):
+    # The portal compares the password in a read session (no write lock during bcrypt) and
+    # records the login in a second one; the second must not trust a stale comparison.
+    check = auth.check_password(session, username="erika", password=PASSWORD)
+    auth.change_password(session, actor=member_actor, current=PASSWORD, new="ein-neues-passwort")
+    with pytest.raises(LoginRefused):
+        auth.record_login(session, check=check)
+
+
+def test_a_deactivation_between_check_and_sign_in_refuses_the_login(session):
+    admin = make_account(session, username="chefin", role=Role.ADMIN)
+    clerk = make_account(session, username="clerk", role=Role.CLERK)
+    check = auth.check_password(session, username="clerk", password=PASSWORD)
+    auth.set_active(session, actor=admin, user_id=clerk.user_id, active=False)
+    with pytest.raises(LoginRefused):
+        auth.record_login(session, check=check)
+
+
+def test_read_only_resume_answers_without_writing_until_a_touch_is_due(session, member_actor):
+    signed_in = auth.login(session, username="erika", password=PASSWORD)
+    now = utcnow()
+    fresh = auth.resume(session, token=signed_in.token, now=now, read_only=True)
+    assert fresh.username == "erika"
+    assert not session.dirty and not session.new
+    # after the touch interval a write is due: read-only says so instead of writing
+    later = now + timedelta(minutes=1)
+    assert auth.resume(session, token=signed_in.token, now=later, read_only=True) is None
+    assert auth.resume(session, token=signed_in.token, now=later).username == "erika"
+    assert auth.resume(session, token=signed_in.token, now=later, read_only=True) is not None
+    # an idle session is still ended (and said so) by the write that follows
+    idle = later + timedelta(minutes=16)
+    assert auth.resume(session, token=signed_in.token, now=idle, read_only=True) is None
+    with pytest.raises(SessionExpired):
+        auth.resume(session, token=signed_in.token, now=idle)
