@@ -44,7 +44,8 @@ bench: install system-deps
 clean:
 	rm -rf $(VENV) data/*.db data/*.db-* .pytest_cache
 
-## make load: real browser sessions against one portal process (bench/load.py, a few minutes);
+## make load: concurrent sessions against one portal process (bench/load.py, a few minutes):
+## Streamlit's websocket protocol by default, real browsers with LOAD_ARGS="--client browser";
 ## e.g. make load LOAD_ARGS="--users 50 --minutes 5 --idle 0"
 .PHONY: load
 load: install system-deps
