@@ -9,12 +9,15 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
 
 from core.actors import Actor
 from core.clock import utcnow
+from core.errors import NotAllowed
+from core.models.accounts import Role
 from core.models.audit import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -151,3 +154,65 @@ def recent_entries(session: Session, *, limit: int = 50) -> list[AuditEntry]:
     """Newest entries first (admins only see this page)."""
     rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)).all()
     return [AuditEntry.model_validate(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry as the admin's audit page shows it: who did what when, and to how many
+    members, never to which (ids, search texts and other details stay in the log)."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    subject: str
+    members: int
+
+
+def _members_named(entry: AuditEntry) -> int:
+    details = json.loads(entry.details or "{}")
+    named = {entry.member_id} if entry.member_id is not None else set()
+    for key in ("members", "household"):  # record_look's list; a file's household tab
+        if isinstance(details.get(key), list):
+            named.update(details[key])
+    if entry.subject_type == "member" and entry.subject_id.isdigit():
+        named.add(int(entry.subject_id))
+    return len(named)
+
+
+def _line(entry: AuditEntry) -> AuditLine:
+    by_id = entry.subject_type != "member" and entry.subject_id != "*"
+    return AuditLine(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        action=entry.action,
+        subject=f"{entry.subject_type} {entry.subject_id}" if by_id else entry.subject_type,
+        members=_members_named(entry),
+    )
+
+
+def audit_log(
+    session: Session, *, actor: Actor, limit: int = 50, record_view: bool = True
+) -> list[AuditLine]:
+    """The newest entries for the admins' audit page. Reading the log is a look too: each one
+    is audited (the entries shown, by number), and commits. A redraw passes record_view=False."""
+    if actor.role != Role.ADMIN:
+        raise NotAllowed()
+    rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)).all()
+    lines = [_line(row) for row in rows]
+    if record_view:
+        shown = [line.seq for line in lines]
+        record_look(
+            session,
+            actor=actor,
+            action="view_audit_log",
+            subject_type="audit_log",
+            member_ids=(),
+            details={
+                "entries": len(shown),
+                "from": min(shown, default=None),
+                "to": max(shown, default=None),
+            },
+        )
+    return lines

@@ -6,9 +6,13 @@ from core import accounts, audit
 from core.clock import to_berlin
 from core.db import session_scope
 from core.errors import DomainError
+from ui.page_visits import PageVisit
 from ui.session import current_actor
 
+AUDIT_ANCHOR = "verify_audit"  # drawn on every run: a new visit is a new look at the log
+
 actor = current_actor()
+new_look = PageVisit(anchor_key=AUDIT_ANCHOR).first_look("audit_log_looked", True)
 st.title("Konten & Audit")
 
 with session_scope() as db:
@@ -32,15 +36,19 @@ for account in staff:
             st.rerun()
 
 st.subheader("Audit-Protokoll")
-if st.button("Kette prüfen", key="verify_audit"):
+if st.button("Kette prüfen", key=AUDIT_ANCHOR):
     with session_scope() as db:
         report = audit.verify_chain(db)
     if report.intact:
         st.success(f"Audit-Protokoll intakt: {report.entries} Einträge geprüft.")
     else:
         st.error("Audit-Protokoll beschädigt:\n\n" + "\n".join(f"- {p}" for p in report.problems))
-with session_scope() as db:
-    entries = audit.recent_entries(db, limit=50)
+with session_scope(write=new_look) as db:
+    entries = audit.audit_log(db, actor=actor, limit=50, record_view=new_look)
+st.caption(
+    "Die neuesten 50 Einträge. Welche Versicherten betroffen waren, zeigt die Übersicht nicht, "
+    "nur wie viele. Jeder Blick in das Protokoll wird selbst protokolliert."
+)
 st.dataframe(
     [
         {
@@ -48,7 +56,8 @@ st.dataframe(
             "Zeit": to_berlin(e.occurred_at).strftime("%d.%m.%Y %H:%M:%S"),
             "Wer": e.actor,
             "Aktion": e.action,
-            "Objekt": f"{e.subject_type} {e.subject_id}",
+            "Objekt": e.subject,
+            "Versicherte": e.members,
         }
         for e in entries
     ],

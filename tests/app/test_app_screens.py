@@ -1,11 +1,13 @@
 """Every registered screen opens for every persona allowed to see it; the others are refused."""
 
+import json
+
 import pytest
 from sqlmodel import Session, select
 
 from core.models.audit import AuditEntry
 from core.seed import DEMO_PERSONAS, DemoPersona
-from tests.app.helpers import errors, login, shown_text, titles
+from tests.app.helpers import audit_looks, errors, login, shown_text, titles
 from ui.registry import SCREENS, Screen, may_open
 
 # Service level of each member persona (core/seed.py); checked against the signed-in actor.
@@ -15,6 +17,7 @@ MEMBER_LEVELS = {
     "miriam.health": "smarthealth",
     "deniz.familie": "smart",
 }
+KVNR_OF = {persona.username: persona.kvnr for persona in DEMO_PERSONAS}
 REFUSAL = "Kein Zugriff: Diese Seite ist für Ihr Konto nicht freigegeben."
 
 
@@ -169,3 +172,39 @@ def test_signed_out_screens_are_not_in_a_signed_in_navigation(persona: DemoPerso
         if screen.signed_out_only:
             with pytest.raises(ValueError, match="Could not find"):
                 at.switch_page(screen.path)
+
+
+def test_each_visit_of_the_admins_audit_page_is_audited_once_not_each_click():
+    def looks() -> int:
+        return len(audit_looks("view_audit_log"))
+
+    before = looks()
+    at = login("admin").switch_page("pages/admin_accounts.py").run()
+    assert looks() == before + 1
+    assert audit_looks("view_audit_log")[-1].actor == "admin"
+
+    at = at.button(key="verify_audit").click().run()
+    assert not at.exception and looks() == before + 1  # a click is no new look
+
+    at.switch_page("pages/admin_dashboard.py").run()
+    at.switch_page("pages/admin_accounts.py").run()
+    assert looks() == before + 2
+
+
+def test_the_admins_audit_page_counts_the_members_an_entry_names_but_shows_no_member_id():
+    clerk = login("sachbearbeitung").switch_page("pages/clerk_members.py").run()
+    clerk.text_input(key="member_query").input(KVNR_OF["lena.basic"]).run()
+    clerk.button(key="open_member").click().run()
+    opened = audit_looks("view_member")[-1]
+
+    at = login("admin").switch_page("pages/admin_accounts.py").run()
+
+    rows = at.dataframe[0].value
+    (view,) = rows[rows["Nr."] == opened.seq].to_dict("records")
+    assert (view["Wer"], view["Aktion"], view["Objekt"]) == (
+        "sachbearbeitung",
+        "view_member",
+        "member",
+    )
+    assert view["Versicherte"] == 1 + len(json.loads(opened.details)["household"])
+    assert not rows["Objekt"].str.startswith("member ").any()
