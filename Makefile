@@ -49,4 +49,4 @@ clean:
 ## e.g. make load LOAD_ARGS="--users 50 --minutes 5 --idle 0"
 .PHONY: load
 load: install system-deps
-	@$(PY) -m bench.load $(LOAD_ARGS)
+	@bash scripts/with-postgres.sh $(PY) -m bench.load $(LOAD_ARGS)

@@ -29,7 +29,7 @@ os.environ.setdefault("BENCH_INBOX_MEMBERS", "30000")
 LOAD_SIZE = {
     "users": int(os.environ.get("BENCH_LOAD_USERS", "20")),
     "minutes": float(os.environ.get("BENCH_LOAD_MINUTES", "1.5")),
-    "idle_sessions": int(os.environ.get("BENCH_LOAD_IDLE", "100")),
+    "idle_sessions": int(os.environ.get("BENCH_LOAD_IDLE", "200")),
 }
 
 

@@ -37,6 +37,7 @@ from bench.load_support import (  # after the environment above
     CLERK_SHARE,
     ROUNDS,
     THINK_SECONDS,
+    Plan,
     Recorder,
     clerk_name,
     integrity,
@@ -46,23 +47,40 @@ from bench.load_support import (  # after the environment above
     running_server,
     small_pdf,
 )
+from bench.seed import _databases
 
 USERS = 20
 MINUTES = 3.0
 IDLE_SESSIONS = 200
 IDLE_HOLD_SECONDS = 15
 CLIENTS = {"protocol": "bench.load_protocol", "browser": "bench.load_browser"}
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-def run(
+def _database_urls(wanted: tuple[str, ...]) -> list[tuple[str, str | None, object]]:
+    """(label, url or None for SQLite in the workdir, drop) per wanted database; PostgreSQL
+    needs TEST_POSTGRES_URL (scripts/with-postgres.sh: a throwaway cluster)."""
+    found = {label: (url, drop) for label, url, drop in _databases()}
+    chosen = []
+    for name in wanted:
+        label = DATABASES[name]
+        if label not in found:
+            raise SystemExit(f"{label}: set TEST_POSTGRES_URL (make load runs with one)")
+        url, drop = found[label]
+        chosen.append((label, None if label == "SQLite" else url, drop))
+    return chosen
+
+
+def _active_rows(
+    module,
     *,
-    users: int = USERS,
-    minutes: float = MINUTES,
-    idle_sessions: int = IDLE_SESSIONS,
-    client: str = "protocol",
+    database: str,
+    url: str | None,
+    users: int,
+    plan_minutes: float,
+    rounds: int,
+    client: str,
 ) -> list[dict]:
-    module = importlib.import_module(CLIENTS[client])
-    rows: list[dict] = []
     workdir = Path(tempfile.mkdtemp(prefix="active-", dir=_SCRATCH))
     pdf = workdir / "au.pdf"
     small_pdf(pdf)
@@ -70,10 +88,11 @@ def run(
     members = users - clerks
     started = time.perf_counter()
     load_average = os.getloadavg()[0]
-    rec = Recorder()
+    rec, solo = Recorder(), Recorder()
     # one more member and clerk account each for the solo baseline
-    with running_server(workdir, members=members + 1, clerks=clerks + 1) as server:
-        solo = Recorder()
+    with running_server(
+        workdir, members=members + 1, clerks=clerks + 1, database_url=url
+    ) as server:
         asyncio.run(
             module.solo(
                 server, solo, member=member_name(members), clerk=clerk_name(clerks), pdf=pdf
@@ -81,31 +100,34 @@ def run(
         )
         cpu_before, wall_before = server.cpu_seconds(), time.perf_counter()
         with peak_memory(server) as memory:
-            end = time.monotonic() + minutes * 60
-            asyncio.run(module.active(server, rec, users=users, end=end, pdf=pdf, memory=memory))
+            plan = Plan(end=time.monotonic() + plan_minutes * 60, rounds=rounds)
+            asyncio.run(module.active(server, rec, users=users, plan=plan, pdf=pdf, memory=memory))
         server_cores = (server.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
         rec.tracking_ids += solo.tracking_ids
         checked = integrity(server, rec)
         tracebacks = server.tracebacks()
-    for action, values in rec.timings.items():
-        alone = solo.timings.get(action, [])
-        rows.append(
-            {
-                "kind": "action",
-                "action": action,
-                "count": len(values),
-                "p50": statistics.median(values),
-                "p95": percentile(values, 0.95),
-                "max": max(values),
-                "alone": statistics.median(alone) if alone else None,
-            }
-        )
+        survived = server.alive()
+    rows = [
+        {
+            "kind": "action",
+            "database": database,
+            "action": action,
+            "count": len(values),
+            "p50": statistics.median(values),
+            "p95": percentile(values, 0.95),
+            "max": max(values),
+            "alone": statistics.median(solo.timings[action]) if solo.timings.get(action) else None,
+        }
+        for action, values in rec.timings.items()
+    ]
     rows.append(
         {
             "kind": "active",
+            "database": database,
             "client": client,
             "users": users,
             "clerks": clerks,
+            "rounds": rounds,
             "seconds": time.perf_counter() - started,
             "errors": [
                 f"{where}: {error}"
@@ -114,6 +136,7 @@ def run(
                 for error in errors
             ],
             "tracebacks": tracebacks,
+            "survived": survived,
             "server_cores": server_cores,
             "load_average": load_average,
             "rss_before": memory["before"],
@@ -122,6 +145,36 @@ def run(
             **checked,
         }
     )
+    return rows
+
+
+def run(
+    *,
+    users: int = USERS,
+    minutes: float = MINUTES,
+    idle_sessions: int = IDLE_SESSIONS,
+    client: str = "protocol",
+    rounds: int = ROUNDS,
+    databases: tuple[str, ...] | None = None,
+) -> list[dict]:
+    """Active load per database (both when PostgreSQL is at hand), then the idle sessions."""
+    module = importlib.import_module(CLIENTS[client])
+    if databases is None:
+        databases = ("sqlite", "postgresql") if os.environ.get("TEST_POSTGRES_URL") else ("sqlite",)
+    rows: list[dict] = []
+    for label, url, drop in _database_urls(databases):
+        try:
+            rows += _active_rows(
+                module,
+                database=label,
+                url=url,
+                users=users,
+                plan_minutes=minutes,
+                rounds=rounds,
+                client=client,
+            )
+        finally:
+            drop()
     if idle_sessions:
         idle_dir = Path(tempfile.mkdtemp(prefix="idle-", dir=_SCRATCH))
         with running_server(idle_dir) as server:
@@ -138,39 +191,30 @@ def _seconds(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f} s"
 
 
-def markdown(rows: list[dict]) -> str:
-    active = next(row for row in rows if row["kind"] == "active")
-    client = (
-        "sessions over Streamlit's websocket protocol (bench/streamlit_client.py: what a "
-        "browser tab sends and receives, without drawing it)"
-        if active["client"] == "protocol"
-        else "browser sessions (one Chromium context each)"
-    )
+def _active_markdown(rows: list[dict], database: str) -> list[str]:
+    active = next(r for r in rows if r["kind"] == "active" and r["database"] == database)
     lines = [
-        f"{active['users']} concurrent {client}: {active['users'] - active['clerks']} members, "
-        f"{active['clerks']} clerks, think time {THINK_SECONDS[0]:.0f}-{THINK_SECONDS[1]:.0f} s, "
-        f"at most {ROUNDS} rounds each, against one Streamlit process on SQLite; "
-        f"{active['seconds']:.0f} s in all. Seconds from the user's action until the script "
-        "run that answers it has ended. Passwords are hashed with the production cost "
-        "(bcrypt 12). Baseline: the same journey by one user alone on the same server, just "
-        "before.",
+        f"### {database}",
         "",
-        f"Server process busy {active['server_cores']:.2f} cores on average "
-        f"({os.cpu_count()} cores, load average {active['load_average']:.1f} at the start).",
+        f"{active['seconds']:.0f} s in all; server process busy {active['server_cores']:.2f} "
+        f"cores on average (load average {active['load_average']:.1f} at the start).",
         "",
         "| action | count | p50 | p95 | max | one user alone (p50) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for row in (row for row in rows if row["kind"] == "action"):
-        lines.append(
-            f"| {row['action']} | {row['count']} | {_seconds(row['p50'])} | "
-            f"{_seconds(row['p95'])} | {_seconds(row['max'])} | {_seconds(row.get('alone'))} |"
-        )
-    lines += [
+    for row in rows:
+        if row["kind"] == "action" and row["database"] == database:
+            lines.append(
+                f"| {row['action']} | {row['count']} | {_seconds(row['p50'])} | "
+                f"{_seconds(row['p95'])} | {_seconds(row['max'])} | {_seconds(row['alone'])} |"
+            )
+    return [
+        *lines,
         "",
         f"- Errors: {len(active['errors'])} (each ends that user's session)"
         + "".join(f"\n  - {error}" for error in active["errors"][:10]),
-        f"- Server tracebacks in the log: {active['tracebacks']}",
+        f"- Server process: {'still running' if active['survived'] else 'DIED during the run'}; "
+        f"tracebacks in its log: {active['tracebacks']}",
         f"- Submissions: {active['shown']} tracking IDs shown ({active['distinct_shown']} "
         f"distinct), {active['stored']} stored; lost {active['lost']}, stored but never "
         f"shown {active['unacknowledged']}",
@@ -179,10 +223,35 @@ def markdown(rows: list[dict]) -> str:
         f"- Server memory: {active['rss_before']:.0f} MiB when warm, {active['rss_peak']:.0f} MiB "
         f"at the peak with {active['users']} active sessions: "
         f"{active['per_active_mb']:.1f} MiB per active session",
+        "",
     ]
+
+
+def markdown(rows: list[dict]) -> str:
+    actives = [row for row in rows if row["kind"] == "active"]
+    first = actives[0]
+    client = (
+        "sessions over Streamlit's websocket protocol (bench/streamlit_client.py: what a "
+        "browser tab sends and receives, without drawing it)"
+        if first["client"] == "protocol"
+        else "browser sessions (one Chromium context each)"
+    )
+    lines = [
+        f"{first['users']} concurrent {client}: {first['users'] - first['clerks']} members, "
+        f"{first['clerks']} clerks, think time {THINK_SECONDS[0]:.0f}-{THINK_SECONDS[1]:.0f} s, "
+        f"at most {first['rounds']} rounds each, against one Streamlit process "
+        f"({os.cpu_count()} cores). Seconds from the user's action until the script run that "
+        "answers it has ended. Passwords are hashed with the production cost (bcrypt 12). "
+        "Baseline: the same journey by one user alone on the same server, just before. "
+        "PostgreSQL is the throwaway cluster of scripts/with-postgres.sh (fsync off).",
+        "",
+    ]
+    for active in actives:
+        lines += _active_markdown(rows, active["database"])
     idle = next((row for row in rows if row["kind"] == "idle"), None)
     if idle:
         lines += [
+            "### Idle sessions (SQLite)",
             "",
             "| idle sessions | opened | still answering | opening | server RSS before "
             "| after | per idle session |",
@@ -195,7 +264,7 @@ def markdown(rows: list[dict]) -> str:
             + "".join(f"\n  - {failure}" for failure in idle["failures"][:5])
             + f"; server tracebacks: {idle['tracebacks']}",
         ]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip()
 
 
 def main() -> int:
@@ -204,16 +273,30 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=MINUTES)
     parser.add_argument("--idle", type=int, default=IDLE_SESSIONS, help="0 skips idle mode")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="protocol")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="at most, per user")
+    parser.add_argument(
+        "--database",
+        choices=sorted(DATABASES),
+        action="append",
+        help="repeatable; default: SQLite, and PostgreSQL too when TEST_POSTGRES_URL is set",
+    )
     options = parser.parse_args()
     rows = run(
         users=options.users,
         minutes=options.minutes,
         idle_sessions=options.idle,
         client=options.client,
+        rounds=options.rounds,
+        databases=tuple(options.database) if options.database else None,
     )
     print(markdown(rows))
-    active = next(row for row in rows if row["kind"] == "active")
-    return 1 if active["lost"] or active["double_claims"] or active["wrong_claims"] else 0
+    broken = [
+        row
+        for row in rows
+        if row["kind"] == "active"
+        and (row["lost"] or row["double_claims"] or row["wrong_claims"] or not row["survived"])
+    ]
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from bench.load_support import (
     ACTION_TIMEOUT_SECONDS,
     CLERK_SHARE,
     MEMBER_FIRST_NAME,
-    ROUNDS,
     JourneyEnded,
+    Plan,
     Recorder,
     Server,
     arrive_and_run,
@@ -85,14 +85,13 @@ async def _sign_in(page: Page, base_url: str, username: str, landing: str, rec: 
 
 
 async def _member(
-    page: Page, rec: Recorder, *, username: str, base_url: str, pdf: Path, end: float
+    page: Page, rec: Recorder, *, username: str, base_url: str, pdf: Path, plan: Plan
 ) -> None:
     checked = _no_exception(page)
     await _sign_in(page, base_url, username, f"Hallo {MEMBER_FIRST_NAME}!", rec)
-    last_id = ""
-    for _ in range(ROUNDS):
-        if time.monotonic() > end:
-            return
+    last_id, done = "", 0
+    while plan.another_round(done):
+        done += 1
         for title in browse_titles():
             await think()
             async with rec.timed("Seite öffnen", checked):
@@ -115,13 +114,12 @@ async def _member(
         rec.tracking_ids.append((username, last_id))
 
 
-async def _clerk(page: Page, rec: Recorder, *, username: str, base_url: str, end: float) -> None:
+async def _clerk(page: Page, rec: Recorder, *, username: str, base_url: str, plan: Plan) -> None:
     checked = _no_exception(page)
     await _sign_in(page, base_url, username, "Back-Office", rec)
-    last_case = ""
-    for _ in range(ROUNDS):
-        if time.monotonic() > end:
-            return
+    last_case, done = "", 0
+    while plan.another_round(done):
+        done += 1
         await think()
         async with rec.timed("Übersicht öffnen", checked):
             await _open_nav(page, "Übersicht", "Back-Office")
@@ -162,16 +160,19 @@ async def _warm_up(browser: Browser, server: Server) -> None:
 
 
 def _journeys(
-    browser: Browser, server: Server, rec: Recorder, *, members, clerks, pdf: Path, end: float
+    browser: Browser, server: Server, rec: Recorder, *, members, clerks, pdf: Path, plan: Plan
 ) -> list:
     base_url = server.base_url
     return [
         _user(
-            browser, name, rec, partial(_member, username=name, base_url=base_url, pdf=pdf, end=end)
+            browser,
+            name,
+            rec,
+            partial(_member, username=name, base_url=base_url, pdf=pdf, plan=plan),
         )
         for name in members
     ] + [
-        _user(browser, name, rec, partial(_clerk, username=name, base_url=base_url, end=end))
+        _user(browser, name, rec, partial(_clerk, username=name, base_url=base_url, plan=plan))
         for name in clerks
     ]
 
@@ -183,16 +184,16 @@ async def solo(server: Server, rec: Recorder, *, member: str, clerk: str, pdf: P
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         await _warm_up(browser, server)
-        end = time.monotonic() + 600
+        plan = Plan(end=time.monotonic() + 600, rounds=1)
         for journey in _journeys(
-            browser, server, rec, members=[member], clerks=[clerk], pdf=pdf, end=end
+            browser, server, rec, members=[member], clerks=[clerk], pdf=pdf, plan=plan
         ):
             await journey
         await browser.close()
 
 
 async def active(
-    server: Server, rec: Recorder, *, users: int, end: float, pdf: Path, memory: dict
+    server: Server, rec: Recorder, *, users: int, plan: Plan, pdf: Path, memory: dict
 ) -> None:
     clerks = users // CLERK_SHARE
     async with async_playwright() as playwright:
@@ -208,9 +209,9 @@ async def active(
             members=[member_name(n) for n in range(users - clerks)],
             clerks=[clerk_name(n) for n in range(clerks)],
             pdf=pdf,
-            end=end,
+            plan=plan,
         )
-        await arrive_and_run(tasks, rec, end)
+        await arrive_and_run(tasks, rec, plan.end)
         await browser.close()
 
 

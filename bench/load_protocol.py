@@ -16,9 +16,9 @@ from bench.load_support import (
     ACTION_TIMEOUT_SECONDS,
     CLERK_SHARE,
     MEMBER_FIRST_NAME,
-    ROUNDS,
     UPLOAD_LABEL,
     JourneyEnded,
+    Plan,
     Recorder,
     Server,
     arrive_and_run,
@@ -61,13 +61,12 @@ async def _open(client: StreamlitClient, rec: Recorder, action: str, title: str,
 
 
 async def _member(
-    client: StreamlitClient, rec: Recorder, *, username: str, pdf: bytes, end: float
+    client: StreamlitClient, rec: Recorder, *, username: str, pdf: bytes, plan: Plan
 ) -> None:
     await _sign_in(client, rec, username, f"Hallo {MEMBER_FIRST_NAME}!")
-    last_id = ""
-    for _ in range(ROUNDS):
-        if time.monotonic() > end:
-            return
+    last_id, done = "", 0
+    while plan.another_round(done):
+        done += 1
         for title in browse_titles():
             await think()
             await _open(client, rec, "Seite öffnen", title, title)
@@ -85,12 +84,11 @@ async def _member(
         rec.tracking_ids.append((username, last_id))
 
 
-async def _clerk(client: StreamlitClient, rec: Recorder, *, username: str, end: float) -> None:
+async def _clerk(client: StreamlitClient, rec: Recorder, *, username: str, plan: Plan) -> None:
     await _sign_in(client, rec, username, "Back-Office")
-    last_case = ""
-    for _ in range(ROUNDS):
-        if time.monotonic() > end:
-            return
+    last_case, done = "", 0
+    while plan.another_round(done):
+        done += 1
         await think()
         await _open(client, rec, "Übersicht öffnen", "Übersicht", "Back-Office")
         await think()
@@ -119,20 +117,20 @@ async def _user(server: Server, name: str, rec: Recorder, journey) -> None:
 
 
 def _journeys(
-    server: Server, rec: Recorder, *, members: list[str], clerks: list[str], pdf: bytes, end: float
+    server: Server, rec: Recorder, *, members: list[str], clerks: list[str], pdf: bytes, plan: Plan
 ) -> list:
     return [
-        _user(server, name, rec, partial(_member, username=name, pdf=pdf, end=end))
+        _user(server, name, rec, partial(_member, username=name, pdf=pdf, plan=plan))
         for name in members
-    ] + [_user(server, name, rec, partial(_clerk, username=name, end=end)) for name in clerks]
+    ] + [_user(server, name, rec, partial(_clerk, username=name, plan=plan)) for name in clerks]
 
 
 async def solo(server: Server, rec: Recorder, *, member: str, clerk: str, pdf: Path) -> None:
     """The baseline: one member's and then one clerk's journey with nobody else on the server."""
     await _warm_up(server)
-    end = time.monotonic() + 600
+    plan = Plan(end=time.monotonic() + 600, rounds=1)
     for journey in _journeys(
-        server, rec, members=[member], clerks=[clerk], pdf=pdf.read_bytes(), end=end
+        server, rec, members=[member], clerks=[clerk], pdf=pdf.read_bytes(), plan=plan
     ):
         await journey
 
@@ -147,7 +145,7 @@ async def _warm_up(server: Server) -> None:
 
 
 async def active(
-    server: Server, rec: Recorder, *, users: int, end: float, pdf: Path, memory: dict
+    server: Server, rec: Recorder, *, users: int, plan: Plan, pdf: Path, memory: dict
 ) -> None:
     clerks = users // CLERK_SHARE
     await _warm_up(server)
@@ -158,9 +156,9 @@ async def active(
         members=[member_name(n) for n in range(users - clerks)],
         clerks=[clerk_name(n) for n in range(clerks)],
         pdf=pdf.read_bytes(),
-        end=end,
+        plan=plan,
     )
-    await arrive_and_run(tasks, rec, end)
+    await arrive_and_run(tasks, rec, plan.end)
 
 
 async def idle(server: Server, *, sessions: int, hold_seconds: float) -> dict:

@@ -24,7 +24,7 @@ from core.seed import DEMO_PASSWORD, seed_demo
 from tests.factories import make_member
 from tests.portal_process import portal_environment, portal_process
 
-ROUNDS = 3  # per user: browse + send (members) or inbox + claim (clerks)
+ROUNDS = 10  # at most, per user: browse + send (members) or overview, inbox + claim (clerks)
 CLERK_SHARE = 5  # every fifth active user is a clerk
 THINK_SECONDS = (1.0, 3.0)
 ARRIVAL_SECONDS = 1.0  # one more user arrives every second until all are there
@@ -33,7 +33,7 @@ STARTUP_SECONDS = 120
 MEMBER_FIRST_NAME = "Last"
 BROWSE_TITLES = ("Leistungen & Services", "Downloadcenter", "Bescheinigungen anfordern")
 UPLOAD_LABEL = "Dateien hochladen (PDF, JPEG, PNG, HEIC)"
-PRODUCTION_BCRYPT_ROUNDS = "12"  # sign-ins cost what they cost in production
+PRODUCTION_BCRYPT_ROUNDS = 12  # sign-ins cost what they cost in production
 
 
 def member_name(number: int) -> str:
@@ -45,6 +45,17 @@ def clerk_name(number: int) -> str:
 
 
 # --- the server -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long the active users go on: at most `rounds` rounds each, none begun after `end`."""
+
+    end: float  # time.monotonic()
+    rounds: int = ROUNDS
+
+    def another_round(self, done: int) -> bool:
+        return done < self.rounds and time.monotonic() < self.end
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,14 @@ class Server:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def alive(self) -> bool:
+        """False once the process has ended (a crash leaves a zombie until it is reaped)."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return False
+        return "State:\tZ" not in status
+
     def tracebacks(self) -> int:
         return self.log.read_text(errors="replace").count("Traceback")
 
@@ -75,7 +94,7 @@ def _seed(engine: Engine, *, members: int, clerks: int) -> None:
     migrate.upgrade(engine)
     seed_demo(engine, members=20)
     with session_scope(write=True, engine=engine) as session:
-        shared_hash = auth.hash_password(DEMO_PASSWORD)
+        shared_hash = auth.hash_password(DEMO_PASSWORD, rounds=PRODUCTION_BCRYPT_ROUNDS)
         for number in range(members):
             member = make_member(session, first_name=MEMBER_FIRST_NAME, last_name=f"M{number:03d}")
             auth.create_account(
@@ -100,14 +119,17 @@ def _seed(engine: Engine, *, members: int, clerks: int) -> None:
 
 
 @contextlib.contextmanager
-def running_server(workdir: Path, *, members: int = 0, clerks: int = 0) -> Iterator[Server]:
-    """A fresh seeded SQLite database and `streamlit run Home.py` in its own process group;
-    passwords hashed with production cost, so that a sign-in costs what it costs."""
-    database_url = f"sqlite:///{workdir / 'hek.db'}"
+def running_server(
+    workdir: Path, *, members: int = 0, clerks: int = 0, database_url: str | None = None
+) -> Iterator[Server]:
+    """A fresh seeded database (SQLite in `workdir` unless `database_url` names an empty one)
+    and `streamlit run Home.py` in its own process group; passwords hashed with the
+    production cost, so that a sign-in costs what it costs."""
+    database_url = database_url or f"sqlite:///{workdir / 'hek.db'}"
     engine = make_engine(database_url)
     _seed(engine, members=members, clerks=clerks)
     env = portal_environment(
-        database_url=database_url, data_dir=workdir, HEK_BCRYPT_ROUNDS=PRODUCTION_BCRYPT_ROUNDS
+        database_url=database_url, data_dir=workdir, HEK_BCRYPT_ROUNDS=str(PRODUCTION_BCRYPT_ROUNDS)
     )
     try:
         with portal_process(
