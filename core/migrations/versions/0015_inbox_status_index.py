@@ -21,6 +21,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from core.online_schema import create_index_concurrently
+
 revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
@@ -53,20 +55,10 @@ def _replace_status_index() -> None:
             )
             batch_op.drop_index("ix_submission_status_created")
         return
-    # CONCURRENTLY: uploads keep arriving while the index is built; it cannot run inside a
-    # transaction. A build that failed half-way leaves an invalid index: drop it first.
+    # CONCURRENTLY (uploads keep arriving meanwhile) cannot run inside a transaction.
     with op.get_context().autocommit_block():
-        op.drop_index(
-            "ix_submission_status_created_id",
-            table_name="submission",
-            postgresql_concurrently=True,
-            if_exists=True,
-        )
-        op.create_index(
-            "ix_submission_status_created_id",
-            "submission",
-            ["status", "created_at", "id"],
-            postgresql_concurrently=True,
+        create_index_concurrently(
+            "ix_submission_status_created_id", "submission", ["status", "created_at", "id"]
         )
         op.drop_index(
             "ix_submission_status_created",

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from core.online_schema import create_index_concurrently
+
 revision: str = "0018"
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
@@ -32,17 +34,11 @@ def upgrade() -> None:
         for name, column in INDEXED_COLUMNS.items():
             op.create_index(name, "member", [sa.text(f"lower({column})")])
         return
-    # CONCURRENTLY: members can still be written while the index is built; it cannot run
-    # inside a transaction. A build that failed half-way leaves an invalid index of the
-    # same name behind, so a second attempt drops it first.
+    # CONCURRENTLY (members can still be written meanwhile) cannot run in a transaction.
     with op.get_context().autocommit_block():
         for name, column in INDEXED_COLUMNS.items():
-            op.drop_index(name, table_name="member", postgresql_concurrently=True, if_exists=True)
-            op.create_index(
-                name,
-                "member",
-                [sa.text(f"lower({column}) text_pattern_ops")],
-                postgresql_concurrently=True,
+            create_index_concurrently(
+                name, "member", [sa.text(f"lower({column}) text_pattern_ops")]
             )
 
 
