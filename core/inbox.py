@@ -318,16 +318,18 @@ def claim(session: Session, *, actor: Actor, submission_id: int) -> None:
     session.commit()
 
 
-def claim_next(session: Session, *, actor: Actor) -> int | None:
-    """Claim the oldest free open item, whatever view the clerk is looking at (a decided or
-    someone else's item is never the next one); concurrent clerks get different items."""
+def claim_next(
+    session: Session, *, actor: Actor, criteria: InboxFilter | None = None
+) -> int | None:
+    """Claim the oldest free open item among those the clerk's search, document types and age
+    narrow to. The view's status and holder never count: from "Erledigt" or "Meine Vorgänge"
+    the next item is still a free open one. Concurrent clerks get different items."""
     _require_staff(actor)
+    narrowed = replace(
+        criteria or InboxFilter(), statuses=OPEN_STATUSES, clerk_id=None, unassigned_only=True
+    )
     statement = (
-        select(Submission.id)
-        .where(
-            col(Submission.status).in_(OPEN_STATUSES),
-            col(Submission.assigned_clerk_id).is_(None),
-        )
+        _filtered(select(Submission.id), narrowed)
         .order_by(col(Submission.created_at).asc(), col(Submission.id).asc())
         .limit(1)
     )

@@ -159,12 +159,12 @@ if st.button(
     "Nächsten Vorgang übernehmen",
     key="claim_next",
     icon=":material/playlist_add_check:",
-    help="Übernimmt den ältesten offenen Vorgang, den noch niemand bearbeitet – "
-    "unabhängig von der gewählten Ansicht.",
+    help="Übernimmt den ältesten offenen Vorgang, den noch niemand bearbeitet, unter den Treffern "
+    "von Suche, Dokumentenart und Alter – auch aus „Erledigt“ oder „Meine Vorgänge“ heraus.",
 ):
     try:
         with session_scope(write=True) as db:
-            claimed = inbox.claim_next(db, actor=actor)
+            claimed = inbox.claim_next(db, actor=actor, criteria=criteria)
     except DomainError as error:
         st.error(error.message)
     else:

@@ -161,6 +161,23 @@ def test_second_claim_of_the_same_item_loses_and_changes_nothing(session, world)
     assert session.get(Submission, item_id).assigned_clerk_id == clerk.user_id
 
 
+def test_next_item_follows_the_search_and_type_but_never_the_views_status(session, world):
+    member, clerk, other = world
+    bulk_submissions(session, member, 3, doc_type="au", age_days=5)  # older, other type
+    searched = make_member(session, last_name="Gesucht")
+    bulk_submissions(session, searched, 1, doc_type="rechnung")
+    wanted = session.exec(select(Submission).where(Submission.member_id == searched.id)).one()
+    decided_view = inbox.InboxFilter(statuses=("angenommen", "abgelehnt"), search="Gesucht")
+
+    claimed = inbox.claim_next(session, actor=clerk, criteria=decided_view)
+    assert claimed == wanted.id  # the searched member's open item, not the older ones
+    assert inbox.claim_next(session, actor=other, criteria=decided_view) is None
+    by_type = inbox.InboxFilter(doc_types=("au",), clerk_id=other.user_id)  # "Meine Vorgänge"
+    oldest_au = inbox.claim_next(session, actor=other, criteria=by_type)
+    assert session.get(Submission, oldest_au).doc_type == "au"
+    assert session.get(Submission, oldest_au).assigned_clerk_id == other.user_id
+
+
 def test_two_clerks_racing_over_1000_items_claim_each_exactly_once(engine, world):
     member, clerk, other = world
     with session_scope(write=True, engine=engine) as session:
