@@ -103,7 +103,8 @@ def _active_rows(
             plan = Plan(end=time.monotonic() + plan_minutes * 60, rounds=rounds)
             asyncio.run(module.active(server, rec, users=users, plan=plan, pdf=pdf, memory=memory))
         server_cores = (server.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
-        rec.tracking_ids += solo.tracking_ids
+        rec.tracking_ids += solo.tracking_ids  # the solo journeys' work is checked too
+        rec.claims += solo.claims
         checked = integrity(server, rec)
         tracebacks = server.tracebacks()
         survived = server.alive()
