@@ -1,5 +1,7 @@
 """Member master data: lookups for members and audited reads for clerks."""
 
+import re
+
 from sqlmodel import Session, and_, col, func, or_, select
 
 from core import audit
@@ -7,8 +9,12 @@ from core.actors import Actor
 from core.errors import NotAllowed, UnknownMember
 from core.kvnr import normalize_kvnr
 from core.models.people import Member, MemberRead
+from core.text_search import fold
 
 SEARCH_LIMIT = 50
+# What the clerk types for a KVNR: its letter (either case) and some of its nine digits.
+_KVNR_PREFIX = re.compile(r"[A-Za-z][0-9]+")
+_KVNR_LENGTH = 10
 
 
 def own_member(session: Session, *, actor: Actor) -> MemberRead:
@@ -41,26 +47,36 @@ def _require_staff(actor: Actor) -> None:
 def search_members(
     session: Session, *, actor: Actor, query: str, record_view: bool = True
 ) -> list[MemberRead]:
-    """Clerk search by KVNR or name (prefix, case-insensitive); audited with the query.
+    """Clerk search by KVNR or name (prefix); audited with the query.
 
-    A page redrawing the same search (a rerun) passes record_view=False.
+    Names match as text_search.fold has them: case, umlauts and accents aside ("özdemir",
+    "OEZDEMIR" and "Özd" find Özdemir, "strasse" finds Straße), but an umlaut is spelled
+    out, never dropped ("Ozdemir" does not find Özdemir). A page redrawing the same search
+    (a rerun) passes record_view=False.
     """
     _require_staff(actor)
     text = (query or "").strip()[:80]
     if len(text) < 2:
         return []
-    statement = select(Member)
-    if text[0].isalpha() and text[1:].replace(" ", "").isdigit():
-        statement = statement.where(col(Member.kvnr).startswith(text.replace(" ", "").upper()))
-    else:
-        statement = statement.where(
-            _name_starts_with(
-                text.lower(), postgresql=session.get_bind().dialect.name == "postgresql"
-            )
+    compact, folded = text.replace(" ", ""), fold(text).strip()
+    if _KVNR_PREFIX.fullmatch(compact):
+        matches = _kvnr_starts_with(compact.upper())
+    elif len(folded) >= 2:  # not just accents
+        matches = _name_starts_with(
+            folded, postgresql=session.get_bind().dialect.name == "postgresql"
         )
-    rows = session.exec(
-        statement.order_by(Member.last_name, Member.first_name).limit(SEARCH_LIMIT)
-    ).all()
+    else:
+        return []
+    # In the order of the folded names (German phone-book order: Özdemir as Oezdemir), which
+    # no index keeps on PostgreSQL: ordered by last_name, the planner walked that index
+    # through most of the table for a common name, expecting a match at every turn.
+    statement = (
+        select(Member)
+        .where(matches)
+        .order_by(Member.last_name_search, Member.first_name_search, Member.id)
+        .limit(SEARCH_LIMIT)
+    )
+    rows = session.exec(statement).all()
     if record_view:
         audit.record(
             session,
@@ -74,20 +90,29 @@ def search_members(
     return [MemberRead.model_validate(row) for row in rows]
 
 
-def _name_starts_with(prefix: str, *, postgresql: bool):
-    """Last name, first name or "first last" begins with `prefix` (lower case).
+def _kvnr_starts_with(prefix: str):
+    """The KVNR begins with `prefix` (a capital letter and digits).
 
-    Each branch is a prefix of lower(last_name) or lower(first_name), which migration 0018
+    Every KVNR is a capital letter and nine digits, so those beginning with "A12" are the
+    range from A120000000 to A129999999: the unique kvnr index serves it under any database
+    collation, where LIKE 'A12%' would need one of its own on PostgreSQL.
+    """
+    padding = max(_KVNR_LENGTH - len(prefix), 0)
+    return col(Member.kvnr).between(prefix + "0" * padding, prefix + "9" * padding)
+
+
+def _name_starts_with(prefix: str, *, postgresql: bool):
+    """Last name, first name or "first last" begins with `prefix` (folded).
+
+    Each branch is a prefix of last_name_search or first_name_search, which migration 0020
     indexes: "first last" begins with "anna m" only if the first name begins with "anna".
     """
     first_word = prefix.split(" ", 1)[0]
-    by_first_name = _starts_with(func.lower(Member.first_name), first_word, postgresql=postgresql)
+    by_first_name = _starts_with(Member.first_name_search, first_word, postgresql=postgresql)
     if first_word != prefix:
-        full_name = func.lower(Member.first_name + " " + Member.last_name)
+        full_name = Member.first_name_search + " " + Member.last_name_search
         by_first_name = and_(by_first_name, _starts_with(full_name, prefix, postgresql=postgresql))
-    return or_(
-        _starts_with(func.lower(Member.last_name), prefix, postgresql=postgresql), by_first_name
-    )
+    return or_(_starts_with(Member.last_name_search, prefix, postgresql=postgresql), by_first_name)
 
 
 def _starts_with(expression, prefix: str, *, postgresql: bool):
@@ -95,8 +120,8 @@ def _starts_with(expression, prefix: str, *, postgresql: bool):
     if postgresql:  # with text_pattern_ops, LIKE 'abc%' becomes an index range
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return expression.like(f"{escaped}%", escape="\\")
-    # SQLite uses no index for LIKE on an expression, but one for a range of it. U+10FFFF
-    # sorts after every other character (binary order), and no name contains it.
+    # SQLite's LIKE ignores case, so it uses no index of a case-sensitive column; a range
+    # it does. U+10FFFF sorts after every other character (binary order); no name has it.
     return and_(expression >= prefix, expression < prefix + "\U0010ffff")
 
 

@@ -25,6 +25,7 @@ from core.models.accounts import Role, UserAccount
 from core.models.histories import Earning, InsurancePeriod
 from core.models.identity import Identification
 from core.models.people import Member, ServiceLevel
+from core.text_search import fold
 
 DEMO_PASSWORD = "hek-demo-2026"  # noqa: S105  (public demo password, listed in the README)
 # App PIN of the device seeded for each smart persona (the device gate after login).
@@ -84,6 +85,8 @@ class _Pools:
         self.streets = [fake.street_name() for _ in range(1500)]
         self.towns = [(fake.postcode(), fake.city()) for _ in range(1200)]
         self.mail_hosts = ["example.org", "example.com", "example.net"]
+        # The members' search columns, folded once per name: COPY bypasses the column default.
+        self.folded = {name: fold(name) for name in (*self.female, *self.male, *self.last)}
 
 
 def _random_date(rng: random.Random, start: date, end: date) -> date:
@@ -144,6 +147,8 @@ class _MemberFactory:
             "kvnr": self.kvnr(),
             "first_name": first,
             "last_name": last_name,
+            "first_name_search": self.pools.folded[first],
+            "last_name_search": self.pools.folded[last_name],
             "birth_date": birth,
             "street": address[0],
             "postal_code": address[1],

@@ -15,7 +15,9 @@ PASSWORD = "richtig-langes-passwort"
 _numbers = itertools.count(10_000_000)
 
 
-def make_member(session: Session, **overrides) -> Member:
+def member_values(**overrides) -> dict:
+    """A member's master data as make_member stores it; the search columns are left to the
+    insert, so that the row also fits a member table from before they existed."""
     values = {
         "kvnr": make_kvnr(f"T{next(_numbers):08d}"),
         "first_name": "Erika",
@@ -28,7 +30,11 @@ def make_member(session: Session, **overrides) -> Member:
         "service_level": "basic",
     }
     values.update(overrides)
-    member = Member(**values)
+    return values
+
+
+def make_member(session: Session, **overrides) -> Member:
+    member = Member(**member_values(**overrides))
     session.add(member)
     session.commit()
     return member
