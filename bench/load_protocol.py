@@ -4,7 +4,8 @@ Each user is one protocol session, as a browser tab would be: the same script ru
 values, uploads and page changes as in bench/load_browser.py, at a small fraction of a
 browser's cost, so that the figures are the server's. A time is from sending the action
 until the script run that answers it has finished (all of its elements received); drawing
-them is the browser's part and not in it.
+them, and fetching the images they show from the process's in-memory media store, is the
+browser's part and not in it.
 """
 
 import asyncio
