@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, bindparam, delete, func, update
+from sqlalchemy import Engine, Executable, bindparam, delete, func, update
 from sqlmodel import Session, select
 
 from core import crypto
@@ -97,6 +97,27 @@ def store_blob(
     session.add(blob)
     session.flush()
     return blob.id
+
+
+def store_first_file(
+    session: Session,
+    *,
+    owner_type: str,
+    owner_id: str | int,
+    plaintext: bytes,
+    claim: Callable[[int], Executable],
+) -> bool:
+    """Store a file made later for a row that never had one (the seed's history), unless
+    another session stored one first. `claim(blob_id)` is an UPDATE that matches the row only
+    while it still has no file. In a savepoint, so losing gives back this blob alone; True
+    when ours stands (the commit is the caller's)."""
+    savepoint = session.begin_nested()
+    blob_id = store_blob(session, owner_type=owner_type, owner_id=owner_id, plaintext=plaintext)
+    if session.exec(claim(blob_id)).rowcount == 1:
+        savepoint.commit()
+        return True
+    savepoint.rollback()
+    return False
 
 
 def sealed_blob_rows(

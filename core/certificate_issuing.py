@@ -21,6 +21,10 @@ each for its own reader:
    parsed, to read the payload back; then the payload is verified as in 1.
 
 The stored PDF (encrypted at rest by core.blobs) and its SHA-256 are kept per certificate.
+A historic certificate from the seed (core.scale_seed) has its signed payload but no file
+yet (empty SHA-256, no blob): it is rendered from that payload on first access, sealed and
+stored like any other, so later accesses read the stored file. A row that had a file and
+lost it is never re-rendered: that stays "nicht gefunden".
 Postal certificates join the day's print batch; printing the batch marks them 'versandt'.
 Signing and checking live in core.certificate_seal, the layout in core.certificate_pdf.
 Verification needs no database: anyone with the public key can check a file or a payload.
@@ -37,8 +41,14 @@ from sqlmodel import Session, col, func, select
 
 from core import audit, blobs, crypto
 from core.actors import Actor
-from core.certificate_pdf import render_certificate_pdf
-from core.certificate_seal import configured_signing_key, payload_fields, seal_pdf
+from core.certificate_pdf import CertificateHolder, render_certificate_pdf
+from core.certificate_seal import (
+    configured_signing_key,
+    payload_fields,
+    seal_pdf,
+    verification_keys,
+    verify_certificate_payload,
+)
 from core.clock import today_berlin, utcnow
 from core.errors import DomainError, NotAllowed
 from core.models.certificates import (
@@ -161,7 +171,7 @@ def issue_certificate(
         render_certificate_pdf(
             certificate_id=row.id,
             cert_type=request.cert_type,
-            member=member,
+            holder=CertificateHolder.of(member),
             issued_on=today,
             payload=row.payload,
         ),
@@ -191,7 +201,80 @@ def issue_certificate(
     return IssuedCertificateRead.model_validate(row)
 
 
-def _load_pdf(session: Session, row: IssuedCertificate) -> bytes:
+def _as_certified(row: IssuedCertificate, member: Member) -> tuple[CertificateHolder, date] | None:
+    """Whom the row's signed payload names (the address is the member's) and the day of
+    issue; None if the payload does not verify as this certificate's."""
+    signed = crypto.verify_payload(payload=row.payload, public_keys=verification_keys())
+    certified = verify_certificate_payload(row.payload).fields
+    if certified is None or signed.fields is None or signed.fields.get("id") != row.id:
+        return None
+    holder = CertificateHolder(
+        name=certified.name,
+        kvnr=str(signed.fields["kvnr"]),
+        birth_date=certified.birth_date,
+        street=member.street,
+        postal_code=member.postal_code,
+        city=member.city,
+        insured_since=certified.insured_since,
+        insured_until=certified.insured_until,
+    )
+    return holder, certified.issued_on
+
+
+def _render_historic(session: Session, *, actor: Actor, row: IssuedCertificate) -> bytes:
+    """A seeded certificate's file, rendered from its signed payload and stored once."""
+    certified = _as_certified(row, session.get(Member, row.member_id))
+    if certified is None:  # no genuine file can be made from it: there is nothing to show
+        raise blobs.BlobNotFound
+    holder, issued_on = certified
+    signing_key = configured_signing_key()
+    pdf = seal_pdf(
+        render_certificate_pdf(
+            certificate_id=row.id,
+            cert_type=row.cert_type,
+            holder=holder,
+            issued_on=issued_on,
+            payload=row.payload,
+        ),
+        signing_key=signing_key,
+    )
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    stored = blobs.store_first_file(
+        session,
+        owner_type=BLOB_OWNER,
+        owner_id=str(row.id),
+        plaintext=pdf,
+        claim=lambda blob_id: (
+            update(IssuedCertificate)
+            .where(
+                IssuedCertificate.id == row.id,
+                col(IssuedCertificate.blob_id).is_(None),
+                IssuedCertificate.pdf_sha256 == "",
+            )
+            .values(blob_id=blob_id, pdf_sha256=sha256)
+        ),
+    )
+    session.refresh(row)
+    if not stored:  # opened twice at the same moment: the other one's file stands
+        return _load_pdf(session, actor=actor, row=row)
+    audit.record(
+        session,
+        actor=actor,
+        action="historic_pdf_rendered",
+        subject_type="issued_certificate",
+        subject_id=row.id,
+        member_id=row.member_id,
+        details={"key_id": signing_key.key_id, "sha256": sha256},
+    )
+    return pdf
+
+
+def _load_pdf(session: Session, *, actor: Actor, row: IssuedCertificate) -> bytes:
+    """The stored file; a seeded certificate that never had one gets it now (caller commits)."""
+    if row.blob_id is None and not row.pdf_sha256:
+        return _render_historic(session, actor=actor, row=row)
+    if row.blob_id is None:
+        raise blobs.BlobNotFound
     return blobs.load_blob(session, blob_id=row.blob_id, owner_type=BLOB_OWNER, owner_id=row.id)
 
 
@@ -203,7 +286,7 @@ def issued_certificate_pdf(session: Session, *, actor: Actor, certificate_id: in
             raise CertificateNotFound()
     elif not actor.is_staff or row is None:
         raise CertificateNotFound()
-    pdf = _load_pdf(session, row)
+    pdf = _load_pdf(session, actor=actor, row=row)
     audit.record(
         session,
         actor=actor,
@@ -280,7 +363,7 @@ def print_batch_pdf(session: Session, *, actor: Actor, day: date) -> bytes:
         )
     writer = PdfWriter()
     for row in rows:
-        writer.append(PdfReader(io.BytesIO(_load_pdf(session, row))))
+        writer.append(PdfReader(io.BytesIO(_load_pdf(session, actor=actor, row=row))))
     merged = io.BytesIO()
     writer.write(merged)
     ids = [row.request_id for row in rows if row.request_id is not None]

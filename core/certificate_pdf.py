@@ -1,6 +1,7 @@
 """The certificate as a branded PDF (core.pdf): the person, the insurance status, the QR code."""
 
 import io
+from dataclasses import dataclass
 from datetime import date
 
 import segno
@@ -20,6 +21,33 @@ _STATEMENTS = {
 }
 
 
+@dataclass(frozen=True)
+class CertificateHolder:
+    """The person a certificate names, as certified, and the address it was sent to."""
+
+    name: str
+    kvnr: str
+    birth_date: date
+    street: str
+    postal_code: str
+    city: str
+    insured_since: date
+    insured_until: date | None
+
+    @classmethod
+    def of(cls, member: Member) -> "CertificateHolder":
+        return cls(
+            name=f"{member.first_name} {member.last_name}",
+            kvnr=member.kvnr,
+            birth_date=member.birth_date,
+            street=member.street,
+            postal_code=member.postal_code,
+            city=member.city,
+            insured_since=member.membership_start,
+            insured_until=member.membership_end,
+        )
+
+
 def _qr_png(payload: str) -> io.BytesIO:
     buffer = io.BytesIO()
     segno.make(payload, error="m", micro=False).save(buffer, kind="png", scale=4, border=2)
@@ -37,11 +65,16 @@ def _row(document: HekDocument, label: str, value: str) -> None:
 
 
 def render_certificate_pdf(
-    *, certificate_id: int, cert_type: str, member: Member, issued_on: date, payload: str
+    *,
+    certificate_id: int,
+    cert_type: str,
+    holder: CertificateHolder,
+    issued_on: date,
+    payload: str,
 ) -> bytes:
     """The certificate as an unsigned PDF (seal_pdf signs it)."""
     label = CERTIFICATE_LABELS[CertificateType(cert_type)]
-    name = f"{member.first_name} {member.last_name}"
+    name = holder.name
     document = HekDocument(
         title=label, subtitle=f"Nr. {certificate_id} · ausgestellt am {issued_on:%d.%m.%Y}"
     )
@@ -51,17 +84,17 @@ def render_certificate_pdf(
     document.multi_cell(
         0,
         5.5,
-        printable(f"{name}\n{member.street}\n{member.postal_code} {member.city}"),
+        printable(f"{name}\n{holder.street}\n{holder.postal_code} {holder.city}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     document.ln(4)
     fields = CertifiedFields(
         name=name,
-        birth_date=member.birth_date,
+        birth_date=holder.birth_date,
         cert_type=cert_type,
-        insured_since=member.membership_start,
-        insured_until=member.membership_end,
+        insured_since=holder.insured_since,
+        insured_until=holder.insured_until,
         issued_on=issued_on,
     )
     if fields.insured_on_issue:
@@ -77,16 +110,16 @@ def render_certificate_pdf(
     document.paragraph(statement)
     document.heading("Versicherte Person")
     _row(document, "Name", name)
-    _row(document, "Geburtsdatum", f"{member.birth_date:%d.%m.%Y}")
-    _row(document, "Versichertennummer", member.kvnr)
-    _row(document, "Anschrift", f"{member.street}, {member.postal_code} {member.city}")
+    _row(document, "Geburtsdatum", f"{holder.birth_date:%d.%m.%Y}")
+    _row(document, "Versichertennummer", holder.kvnr)
+    _row(document, "Anschrift", f"{holder.street}, {holder.postal_code} {holder.city}")
     document.heading("Versicherungsstatus")
     _row(document, "Bescheinigung", label)
-    _row(document, "Versichert seit", f"{member.membership_start:%d.%m.%Y}")
+    _row(document, "Versichert seit", f"{holder.insured_since:%d.%m.%Y}")
     _row(
         document,
         "Versichert bis",
-        f"{member.membership_end:%d.%m.%Y}" if member.membership_end else "laufend",
+        f"{holder.insured_until:%d.%m.%Y}" if holder.insured_until else "laufend",
     )
     _row(document, "Ausgestellt am", f"{issued_on:%d.%m.%Y}")
     document.heading("Echtheit prüfen")

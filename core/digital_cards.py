@@ -9,6 +9,9 @@ the card is ready as soon as the request returns. The PDF carries a QR code of a
 payload (core.crypto.sign_payload) that anyone can check offline with `verify_card_payload`;
 the file itself is sealed like a certificate (core.certificate_seal), so the public page
 checks an uploaded card byte for byte with `verify_card_pdf`.
+
+A historic card from the seed (core.scale_seed) has its signed payload but no PDF yet (empty
+SHA-256): the PDF is made from that payload on first download and stored like any other.
 """
 
 import hashlib
@@ -20,6 +23,7 @@ from typing import Literal
 from urllib.parse import quote
 
 import segno
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -285,23 +289,64 @@ def request_card(
     return DigitalCardRead.model_validate(card)
 
 
+def _render_historic(session: Session, *, actor: Actor, card: DigitalCard) -> bytes:
+    """A seeded card's PDF, made from its signed payload on first download and stored once."""
+    facts = verify_card_payload(card.payload, today=card.valid_from).card
+    if facts is None or facts.card_id != card.id:  # no genuine file can be made from it
+        raise blobs.BlobNotFound
+    signing_key = configured_signing_key()
+    pdf = seal_pdf(render_card_pdf(payload=card.payload, facts=facts), signing_key=signing_key)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    stored = blobs.store_first_file(
+        session,
+        owner_type=BLOB_OWNER,
+        owner_id=card.id,
+        plaintext=pdf,
+        claim=lambda _blob_id: (
+            update(DigitalCard)
+            .where(DigitalCard.id == card.id, DigitalCard.pdf_sha256 == "")
+            .values(pdf_sha256=sha256)
+        ),
+    )
+    session.refresh(card)
+    if not stored:  # opened twice at the same moment: the other one's file stands
+        return _stored_pdf(session, card)
+    audit.record(
+        session,
+        actor=actor,
+        action="historic_pdf_rendered",
+        subject_type="digital_card",
+        subject_id=card.id,
+        member_id=card.member_id,
+        details={"key_id": signing_key.key_id, "sha256": sha256},
+    )
+    session.commit()
+    return pdf
+
+
+def _stored_pdf(session: Session, card: DigitalCard) -> bytes:
+    blob_id = session.exec(
+        select(EncryptedBlob.id).where(
+            EncryptedBlob.owner_type == BLOB_OWNER, EncryptedBlob.owner_id == str(card.id)
+        )
+    ).first()
+    if blob_id is None:  # it had a file (its SHA-256 is kept) and lost it: no second card
+        raise blobs.BlobNotFound
+    data = blobs.load_blob(session, blob_id=blob_id, owner_type=BLOB_OWNER, owner_id=card.id)
+    if hashlib.sha256(data).hexdigest() != card.pdf_sha256:
+        raise CardNotFound("Der gespeicherte Ausweis ist beschädigt. Bitte fordern Sie ihn neu an.")
+    return data
+
+
 def card_pdf(session: Session, *, actor: Actor, card_id: int) -> bytes:
     """The member's own card PDF exactly as issued (checked against its SHA-256)."""
     member_id = smart_member_id(actor)
     card = session.get(DigitalCard, card_id)
     if card is None or card.member_id != member_id or card.status != CardStatus.READY:
         raise CardNotFound()
-    blob_id = session.exec(
-        select(EncryptedBlob.id).where(
-            EncryptedBlob.owner_type == BLOB_OWNER, EncryptedBlob.owner_id == str(card.id)
-        )
-    ).first()
-    if blob_id is None:
-        raise CardNotFound()
-    data = blobs.load_blob(session, blob_id=blob_id, owner_type=BLOB_OWNER, owner_id=card.id)
-    if hashlib.sha256(data).hexdigest() != card.pdf_sha256:
-        raise CardNotFound("Der gespeicherte Ausweis ist beschädigt. Bitte fordern Sie ihn neu an.")
-    return data
+    if not card.pdf_sha256:  # a seeded card that never had a file
+        return _render_historic(session, actor=actor, card=card)
+    return _stored_pdf(session, card)
 
 
 def card_file_name(card: DigitalCardRead) -> str:

@@ -13,6 +13,7 @@ from core import crypto
 from core.actors import Actor
 from core.correspondence import read_body
 from core.errors import DomainError, NotAllowed
+from core.letter_templates import Addressee
 from core.models.letters import Letter, LetterChannel, LetterDirection
 from core.models.people import Member
 from core.preferences import app_communication_enabled
@@ -138,6 +139,17 @@ def visible_letter(session: Session, actor: Actor, letter_id: int) -> Letter:
     if row.member_id != smart_member_id(actor) or row.channel != LetterChannel.APP:
         raise LetterNotFound()
     return row
+
+
+def addressee(member: Member) -> Addressee:
+    """The member as a letter's address block names them."""
+    return Addressee(
+        name=f"{member.first_name} {member.last_name}",
+        street=member.street,
+        postal_code=member.postal_code,
+        city=member.city,
+        kvnr=member.kvnr,
+    )
 
 
 def delivery_channel(session: Session, *, member: Member) -> LetterChannel:

@@ -1,15 +1,18 @@
 """Reading letters: the member's Postfach, a clerk's view of a member's letters, the PDF.
 
-A member's first opening marks a letter read; every staff read is audited.
+A member's first opening marks a letter read; every staff read is audited. A historic letter
+from the seed (core.scale_seed) has its text but no PDF and no signature yet: the PDF is
+made from its text on first opening, signed and stored like a letter sent today.
 """
 
-from sqlalchemy import case
+from sqlalchemy import case, update
 from sqlmodel import Session, col, func, select
 
-from core import audit, blobs
+from core import audit, blobs, crypto
 from core.actors import Actor
 from core.clock import to_berlin, utcnow
 from core.correspondence import author_names
+from core.letter_templates import letter_pdf
 from core.letters.common import (
     LIST_LIMIT,
     PDF_OWNER,
@@ -17,13 +20,16 @@ from core.letters.common import (
     LetterThread,
     Reply,
     SignedLetter,
+    addressee,
     letter_text,
     require_staff,
     signature_status,
+    signing_key,
     summary_of,
     visible_letter,
 )
 from core.models.letters import Letter, LetterChannel, LetterDirection
+from core.models.people import Member
 from core.smart import smart_member_id
 
 
@@ -158,6 +164,10 @@ def open_letter(
 def letter_document(session: Session, *, actor: Actor, letter_id: int) -> SignedLetter:
     """The letter's PDF with the result of checking its signature."""
     row = visible_letter(session, actor, letter_id)
+    if row.pdf_blob_id is None and row.signature is None:  # seeded: it never had a PDF
+        _render_historic(session, row)
+    if row.pdf_blob_id is None:  # it had one (it is signed) and lost it
+        raise blobs.BlobNotFound
     pdf = blobs.load_blob(session, blob_id=row.pdf_blob_id, owner_type=PDF_OWNER, owner_id=row.id)
     if actor.is_staff:
         audit.record(
@@ -175,3 +185,38 @@ def letter_document(session: Session, *, actor: Actor, letter_id: int) -> Signed
         key_id=row.key_id,
         pdf=pdf,
     )
+
+
+def _render_historic(session: Session, row: Letter) -> None:
+    """Render, sign and store a seeded letter's PDF from its text, dated the day it was sent;
+    the address is the member's. Committed at once, so the next opening reads it."""
+    key = signing_key()
+    pdf = letter_pdf(
+        subject=row.subject,
+        body=letter_text(session, row),
+        to=addressee(session.get(Member, row.member_id)),
+        dated=to_berlin(row.created_at).date(),
+        key_id=key.key_id,
+    )
+    stored = blobs.store_first_file(
+        session,
+        owner_type=PDF_OWNER,
+        owner_id=row.id,
+        plaintext=pdf,
+        claim=lambda blob_id: (
+            update(Letter)
+            .where(
+                Letter.id == row.id,
+                col(Letter.pdf_blob_id).is_(None),
+                col(Letter.signature).is_(None),
+            )
+            .values(
+                pdf_blob_id=blob_id,
+                signature=crypto.sign_bytes(data=pdf, signing_key=key),
+                key_id=key.key_id,
+            )
+        ),
+    )
+    if stored:
+        session.commit()
+    session.refresh(row)  # else: opened twice at the same moment, the other one's PDF stands

@@ -25,7 +25,6 @@ from core.identifiers import parse_identifier
 from core.letter_templates import (
     BODY_MAX_CHARS,
     SUBJECT_MAX_CHARS,
-    Addressee,
     InvalidLetter,
     fill,
     get_template,
@@ -38,6 +37,7 @@ from core.letters.common import (
     PDF_OWNER,
     LetterNotFound,
     LetterSummary,
+    addressee,
     delivery_channel,
     require_staff,
     signing_key,
@@ -143,13 +143,7 @@ def _compose(
     pdf = letter_pdf(
         subject=filled_subject,
         body=filled_text,
-        to=Addressee(
-            name=f"{member.first_name} {member.last_name}",
-            street=member.street,
-            postal_code=member.postal_code,
-            city=member.city,
-            kvnr=member.kvnr,
-        ),
+        to=addressee(member),
         dated=today_berlin(),
         key_id=key_id,
     )

@@ -1,8 +1,8 @@
 """Digital insurance cards smart members requested after losing their health card.
 
-Every seeded card has expired (FAQ: valid 14 days from the day of request), so no member
-holds a valid card whose PDF was never made; each keeps its signed QR payload, and at most
-three cards fall into a calendar year (the FAQ allows four).
+Every seeded card has expired (FAQ: valid 14 days from the day of request); each keeps its
+signed QR payload, from which the first download makes and stores its PDF
+(core.digital_cards), and at most three cards fall into a calendar year (the FAQ allows four).
 """
 
 import random
@@ -63,7 +63,7 @@ def _card_rows(rng: random.Random, members: list[tuple], now: datetime) -> list[
                     "valid_until": digital_cards.valid_until(valid_from),
                     "status": str(CardStatus.READY),
                     "payload": "",
-                    "pdf_sha256": "",  # historic: no PDF kept
+                    "pdf_sha256": "",  # no PDF yet: made on first download
                     "idempotency_key": None,
                 }
             )

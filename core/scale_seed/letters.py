@@ -3,8 +3,8 @@
 Texts come from the clerks' templates (core.letter_templates) filled for each member. Like
 every letter body, each is sealed into `encrypted_blob` under its own data key with the
 letter's id in the associated data (core.blobs.sealed_blob_rows): no plaintext at rest.
-Into the app's Postfach with App-Kommunikation on, else by post (FAQ); historic letters keep
-no PDF.
+Into the app's Postfach with App-Kommunikation on, else by post (FAQ). No PDF and no
+signature yet: the first opening renders, signs and stores them (core.letters.reading).
 """
 
 import random
