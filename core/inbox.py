@@ -19,6 +19,7 @@ from core.clock import utcnow
 from core.errors import DomainError, NotAllowed
 from core.identifiers import parse_identifier
 from core.kvnr import is_valid_kvnr
+from core.members import is_postgresql, name_starts_with
 from core.models.accounts import UserAccount
 from core.models.documents import Submission, SubmissionStatus
 from core.models.people import Member, MemberRead
@@ -135,13 +136,10 @@ def _searched_members(session: Session, search: str) -> tuple[int, ...] | None:
     if is_valid_kvnr(compact):
         statement = select(Member.id).where(Member.kvnr == compact)
     else:
-        statement = select(Member.id).where(_name_matches(text)).limit(MEMBER_SEARCH_LIMIT + 1)
+        named = name_starts_with(text, postgresql=is_postgresql(session))
+        statement = select(Member.id).where(named).limit(MEMBER_SEARCH_LIMIT + 1)
     found = tuple(session.exec(statement).all())
     return found if len(found) <= MEMBER_SEARCH_LIMIT else None
-
-
-def _name_matches(text: str):
-    return func.lower(Member.last_name).like(f"{text.lower()[:60]}%")
 
 
 def _status(members: tuple[int, ...] | None):
@@ -151,7 +149,13 @@ def _status(members: tuple[int, ...] | None):
     return Submission.status if members is None else Submission.status + ""
 
 
-def _filtered(statement, criteria: InboxFilter, members: tuple[int, ...] | None = None):
+def _filtered(
+    statement,
+    criteria: InboxFilter,
+    members: tuple[int, ...] | None = None,
+    *,
+    postgresql: bool = False,
+):
     if criteria.doc_types:
         statement = statement.where(col(Submission.doc_type).in_(criteria.doc_types))
     if criteria.statuses:
@@ -178,7 +182,7 @@ def _filtered(statement, criteria: InboxFilter, members: tuple[int, ...] | None 
             member = select(Member.id).where(Member.kvnr == compact).scalar_subquery()
             statement = statement.where(Submission.member_id == member)
         else:
-            named = select(Member.id).where(_name_matches(text))
+            named = select(Member.id).where(name_starts_with(text[:60], postgresql=postgresql))
             statement = statement.where(col(Submission.member_id).in_(named))
     return statement
 
@@ -211,7 +215,9 @@ def _status_page(
         .outerjoin(clerk, clerk.id == Submission.assigned_clerk_id)
         .where(_status(members) == status)
     )
-    statement = _filtered(statement, replace(criteria, statuses=()), members)
+    statement = _filtered(
+        statement, replace(criteria, statuses=()), members, postgresql=is_postgresql(session)
+    )
     if after is not None:
         key = tuple_(Submission.created_at, Submission.id)
         seek = tuple_(after.created_at, after.id)
@@ -226,7 +232,9 @@ def count_inbox(session: Session, *, actor: Actor, criteria: InboxFilter) -> int
     members = _searched_members(session, criteria.search)
     if members == ():
         return 0
-    matching = _filtered(select(Submission.id), criteria, members)
+    matching = _filtered(
+        select(Submission.id), criteria, members, postgresql=is_postgresql(session)
+    )
     matching = matching.limit(COUNT_LIMIT + 1).subquery()
     return session.exec(select(func.count()).select_from(matching)).one()
 
@@ -329,7 +337,7 @@ def claim_next(
         criteria or InboxFilter(), statuses=OPEN_STATUSES, clerk_id=None, unassigned_only=True
     )
     statement = (
-        _filtered(select(Submission.id), narrowed)
+        _filtered(select(Submission.id), narrowed, postgresql=is_postgresql(session))
         .order_by(col(Submission.created_at).asc(), col(Submission.id).asc())
         .limit(1)
     )

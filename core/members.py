@@ -58,13 +58,11 @@ def search_members(
     text = (query or "").strip()[:80]
     if len(text) < 2:
         return []
-    compact, folded = text.replace(" ", ""), fold(text).strip()
+    compact = text.replace(" ", "")
     if _KVNR_PREFIX.fullmatch(compact):
         matches = _kvnr_starts_with(compact.upper())
-    elif len(folded) >= 2:  # not just accents
-        matches = _name_starts_with(
-            folded, postgresql=session.get_bind().dialect.name == "postgresql"
-        )
+    elif len(fold(text).strip()) >= 2:  # not just accents
+        matches = name_starts_with(text, postgresql=is_postgresql(session))
     else:
         return []
     # In the order of the folded names (German phone-book order: Özdemir as Oezdemir), which
@@ -101,12 +99,18 @@ def _kvnr_starts_with(prefix: str):
     return col(Member.kvnr).between(prefix + "0" * padding, prefix + "9" * padding)
 
 
-def _name_starts_with(prefix: str, *, postgresql: bool):
-    """Last name, first name or "first last" begins with `prefix` (folded).
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def name_starts_with(text: str, *, postgresql: bool):
+    """Last name, first name or "first last" begins with `text`, as text_search.fold has
+    names (case and umlauts aside); the condition every clerk search by name shares.
 
     Each branch is a prefix of last_name_search or first_name_search, which migration 0020
     indexes: "first last" begins with "anna m" only if the first name begins with "anna".
     """
+    prefix = fold(text).strip()
     first_word = prefix.split(" ", 1)[0]
     by_first_name = _starts_with(Member.first_name_search, first_word, postgresql=postgresql)
     if first_word != prefix:

@@ -4,13 +4,14 @@
 per message however often it is clicked. Every look and action is audited.
 """
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, select
 
 from core import audit, documents
 from core.actors import Actor
 from core.clock import utcnow
 from core.correspondence import read_attachment
 from core.kvnr import is_valid_kvnr
+from core.members import is_postgresql, name_starts_with
 from core.messenger.common import (
     ATTACHMENT_OWNER,
     LIST_LIMIT,
@@ -49,13 +50,7 @@ def list_conversations(
         if is_valid_kvnr(compact):
             statement = statement.where(Member.kvnr == compact)
         else:
-            pattern = f"{text.lower()}%"
-            statement = statement.where(
-                or_(
-                    func.lower(Member.last_name).like(pattern),
-                    func.lower(Member.first_name).like(pattern),
-                )
-            )
+            statement = statement.where(name_starts_with(text, postgresql=is_postgresql(session)))
     rows = session.exec(
         statement.order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc()).limit(
             LIST_LIMIT

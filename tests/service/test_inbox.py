@@ -151,6 +151,20 @@ def test_members_cannot_use_the_inbox(session, world):
         inbox.list_inbox(session, actor=actor, criteria=inbox.InboxFilter())
 
 
+def test_the_inbox_search_finds_a_name_with_an_umlaut_in_any_case(session, world):
+    _, clerk, _ = world
+    oezdemir = make_member(session, first_name="Ümit", last_name="Özdemir")
+    bulk_submissions(session, oezdemir, 2)
+
+    for typed in ("özdemir", "ÖZDEMIR", "Oezdemir", "ümit özd"):
+        page = inbox.list_inbox(
+            session, actor=clerk, criteria=inbox.InboxFilter(search=typed), page_size=10
+        )
+        assert [item.member_name for item in page.items] == ["Özdemir, Ümit"] * 2, typed
+    claimed = inbox.claim_next(session, actor=clerk, criteria=inbox.InboxFilter(search="özd"))
+    assert session.get(Submission, claimed).member_id == oezdemir.id
+
+
 def test_second_claim_of_the_same_item_loses_and_changes_nothing(session, world):
     member, clerk, other = world
     bulk_submissions(session, member, 1)

@@ -196,6 +196,16 @@ def test_clerks_find_conversations_by_kvnr_or_name(session, world):
     assert [c.subject for c in by_name] == ["Bonus"]
 
 
+def test_clerks_find_a_conversation_by_a_name_with_an_umlaut_in_any_case(session, world):
+    oezdemir = make_member(session, first_name="Ümit", last_name="Özdemir", service_level="smart")
+    start(session, make_account(session, username="uemit", member=oezdemir), subject="Umzug")
+    clerk = world["clerk"]
+
+    for typed in ("özdemir", "ÖZDEMIR", "oezd", "ümit"):
+        found = messenger.list_conversations(session, actor=clerk, search=typed)
+        assert [c.subject for c in found] == ["Umzug"], typed
+
+
 def test_a_search_is_audited_once_with_the_query_and_the_members_found(session, world):
     start(session, world["jonas"])
     start(session, world["deniz"], subject="Bonus")
