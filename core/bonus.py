@@ -448,6 +448,20 @@ def submit_evidence(
 
 
 @dataclass(frozen=True)
+class InboxQuery:
+    """A "Rückfrage" a clerk sent the member from the inbox; the item still waits here."""
+
+    asked_at: datetime
+    question: str
+
+
+def _open_query(submission: Submission) -> InboxQuery | None:
+    if submission.status != SubmissionStatus.QUERY or submission.decided_at is None:
+        return None
+    return InboxQuery(asked_at=submission.decided_at, question=submission.member_message or "")
+
+
+@dataclass(frozen=True)
 class EnrolmentItem:
     member_id: int
     member_name: str
@@ -456,6 +470,7 @@ class EnrolmentItem:
     applied_at: datetime
     submission_id: int
     tracking_id: str
+    query: InboxQuery | None = None  # asked from the inbox, not yet answered by a decision
 
 
 @dataclass(frozen=True)
@@ -470,6 +485,7 @@ class EvidenceItem:
     points: int
     submission_id: int
     tracking_id: str
+    query: InboxQuery | None = None  # asked from the inbox, not yet answered by a decision
 
 
 def _require_staff(actor: Actor) -> None:
@@ -479,7 +495,7 @@ def _require_staff(actor: Actor) -> None:
 
 def _record_queue_look(session: Session, actor: Actor, action: str, rows) -> None:
     """One audit entry per look at a review queue, naming every member it shows."""
-    members = [member.id for _item, member, _tracking_id in rows]
+    members = [member.id for _item, member, _submission in rows]
     audit.record_look(session, actor=actor, action=action, subject_type="bonus", member_ids=members)
 
 
@@ -509,7 +525,7 @@ def enrolment_queue(
     not be)."""
     _require_staff(actor)
     rows = session.exec(
-        select(BonusEnrolment, Member, Submission.tracking_id)
+        select(BonusEnrolment, Member, Submission)
         .join(Member, Member.id == BonusEnrolment.member_id)
         .join(Submission, Submission.id == BonusEnrolment.submission_id)
         .where(BonusEnrolment.status == EnrolmentStatus.APPLIED)
@@ -526,9 +542,10 @@ def enrolment_queue(
             birth_date=member.birth_date,
             applied_at=enrolment.applied_at,
             submission_id=enrolment.submission_id,
-            tracking_id=tracking_id,
+            tracking_id=submission.tracking_id,
+            query=_open_query(submission),
         )
-        for enrolment, member, tracking_id in rows
+        for enrolment, member, submission in rows
     ]
 
 
@@ -539,7 +556,7 @@ def evidence_queue(
     _require_staff(actor)
     titles = {entry.id: entry.title for entry in categories()}
     rows = session.exec(
-        select(BonusEvidence, Member, Submission.tracking_id)
+        select(BonusEvidence, Member, Submission)
         .join(Member, Member.id == BonusEvidence.member_id)
         .join(Submission, Submission.id == BonusEvidence.submission_id)
         .where(BonusEvidence.status == EvidenceStatus.SUBMITTED)
@@ -559,9 +576,10 @@ def evidence_queue(
             submitted_on=evidence.submitted_on,
             points=evidence.points,
             submission_id=evidence.submission_id,
-            tracking_id=tracking_id,
+            tracking_id=submission.tracking_id,
+            query=_open_query(submission),
         )
-        for evidence, member, tracking_id in rows
+        for evidence, member, submission in rows
     ]
 
 

@@ -7,9 +7,11 @@ shows it too. Opening a document is audited once, when it is opened.
 import streamlit as st
 
 from core import bonus
+from core.clock import to_berlin
 from core.db import session_scope
 from core.previews import render_pdf_pages
 from ui.components import attempt, format_count, format_date, format_moment
+from ui.correspondence import escape_markdown
 from ui.page_visits import PageVisit
 from ui.session import current_actor
 
@@ -62,6 +64,17 @@ def _document(submission_id: int, key: str) -> None:
             st.image(image, caption=f"Seite {number}", width=520)
 
 
+def _open_query(query: bonus.InboxQuery | None) -> None:
+    """An item sent back from the Posteingang with "Rückfrage" still waits here: say so."""
+    if query is not None:
+        st.warning(
+            f"**Rückfrage gestellt am {format_date(to_berlin(query.asked_at))}** "
+            f"(im Posteingang): „{escape_markdown(query.question)}“  \n"
+            "Ihre Entscheidung hier ersetzt die Rückfrage im Sendeverlauf des Mitglieds.",
+            icon=":material/help:",
+        )
+
+
 def _oldest_first(shown: int, waiting: int, what: str) -> None:
     if waiting > shown:
         st.caption(
@@ -86,6 +99,7 @@ with enrolment_tab:
                 f"**{item.member_name}** · {item.kvnr} · geboren {format_date(item.birth_date)}  \n"
                 f"Antrag eingegangen {format_moment(item.applied_at)} · {item.tracking_id}"
             )
+            _open_query(item.query)
             _document(item.submission_id, f"enrol_view_{item.member_id}")
             confirm, reject = st.columns(2)
             if confirm.button(
@@ -121,6 +135,7 @@ with evidence_tab:
                 f"{format_date(item.evidence_date)}  \n{item.member_name} · {item.kvnr} · "
                 f"eingereicht am {format_date(item.submitted_on)} · {item.tracking_id}"
             )
+            _open_query(item.query)
             _document(item.submission_id, f"evidence_view_{item.id}")
             accept, reject = st.columns(2)
             if accept.button("Anerkennen", key=f"evidence_accept_{item.id}", type="primary"):
