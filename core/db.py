@@ -22,6 +22,11 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def is_postgresql(session: Session) -> bool:
+    """For the few queries phrased per database (an index range, a row lock)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url` with the pragmas and pool settings this project relies on."""
     if url.startswith("sqlite"):

@@ -16,10 +16,11 @@ from sqlmodel import Session, SQLModel, col, func, or_, select
 from core import audit, bonus, documents
 from core.actors import Actor
 from core.clock import utcnow
+from core.db import is_postgresql
 from core.errors import DomainError, NotAllowed
 from core.identifiers import parse_identifier
 from core.kvnr import is_valid_kvnr
-from core.members import is_postgresql, name_starts_with
+from core.members import name_starts_with
 from core.models.accounts import UserAccount
 from core.models.documents import Submission, SubmissionStatus
 from core.models.people import Member, MemberRead
@@ -341,7 +342,7 @@ def claim_next(
         .order_by(col(Submission.created_at).asc(), col(Submission.id).asc())
         .limit(1)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True, of=Submission)
     submission_id = session.exec(statement).first()
     if submission_id is None:

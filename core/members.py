@@ -6,6 +6,7 @@ from sqlmodel import Session, and_, col, func, or_, select
 
 from core import audit
 from core.actors import Actor
+from core.db import is_postgresql
 from core.errors import NotAllowed, UnknownMember
 from core.kvnr import normalize_kvnr
 from core.models.people import Member, MemberRead
@@ -97,10 +98,6 @@ def _kvnr_starts_with(prefix: str):
     """
     padding = max(_KVNR_LENGTH - len(prefix), 0)
     return col(Member.kvnr).between(prefix + "0" * padding, prefix + "9" * padding)
-
-
-def is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def name_starts_with(text: str, *, postgresql: bool):

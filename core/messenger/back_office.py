@@ -10,8 +10,9 @@ from core import audit, documents
 from core.actors import Actor
 from core.clock import utcnow
 from core.correspondence import read_attachment
+from core.db import is_postgresql
 from core.kvnr import is_valid_kvnr
-from core.members import is_postgresql, name_starts_with
+from core.members import name_starts_with
 from core.messenger.common import (
     ATTACHMENT_OWNER,
     LIST_LIMIT,
