@@ -189,16 +189,19 @@ def tab_to(page: Page, target: Locator) -> None:
     raise AssertionError(f"{target} is not reachable with Tab")
 
 
-def _choose_file_with_enter(page: Page) -> FileChooser:
+def _choose_file_with_enter(page: Page, button: Locator) -> FileChooser:
     """Enter on the focused upload button opens the file dialog. On a busy machine the first
-    press can come before the freshly drawn button listens; a keyboard user presses again."""
-    for attempt in (1, 2):
+    press can come before the freshly drawn button listens, or a redraw takes the focus away;
+    a keyboard user tabs back to the button if need be and presses again."""
+    for attempt in (1, 2, 3):
+        if not _is_focused(button):
+            tab_to(page, button)
         try:
-            with page.expect_file_chooser(timeout=WAIT_MS // 2) as chooser:
+            with page.expect_file_chooser(timeout=WAIT_MS // 3) as chooser:
                 page.keyboard.press("Enter")
             return chooser.value
         except PlaywrightTimeoutError:
-            if attempt == 2:
+            if attempt == 3:
                 raise
     raise AssertionError("unreachable")
 
@@ -233,8 +236,9 @@ def test_member_signs_in_and_sends_a_document_with_the_keyboard_only(
     # Enter on the focused upload button opens the operating system's file dialog. That
     # dialog is outside the page (and keyboard-operable on every desktop), so Playwright
     # answers it: the chooser event proves the keyboard opened it, set_files picks the file.
-    tab_to(page, page.get_by_test_id("stFileUploaderDropzone").locator("button"))
-    _choose_file_with_enter(page).set_files(str(pdf))
+    upload = page.get_by_test_id("stFileUploaderDropzone").locator("button")
+    tab_to(page, upload)
+    _choose_file_with_enter(page, upload).set_files(str(pdf))
     wait_until_shown(page, page.get_by_role("heading", name="Vorschau"))
 
     tab_to(page, page.get_by_role("button", name="Senden", exact=True))
