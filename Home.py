@@ -15,9 +15,7 @@ import streamlit as st
 
 from ui import bootstrap, device_gate, navigation, personas, session, theme
 
-st.set_page_config(
-    page_title="HEK Service-Portal", page_icon=":material/health_and_safety:", layout="wide"
-)
+st.set_page_config(page_title="HEK Service-Portal", page_icon=str(theme.FAVICON), layout="wide")
 theme.apply_portal_style()
 bootstrap.ensure_ready()
 session.mark_routed()

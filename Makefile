@@ -20,7 +20,7 @@ run: install
 	@HEK_MODE=demo $(PY) -m core seed --if-empty --members 200
 	@HEK_MODE=demo $(PY) -m core demo-logins
 	@echo "Portal: http://localhost:$(PORT)"
-	@HEK_MODE=demo $(VENV)/bin/streamlit run Home.py --server.port $(PORT) --server.address 0.0.0.0
+	@HEK_MODE=demo $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 ## make test: install what is missing (incl. chromium and PostgreSQL) and run the whole suite
 test: install system-deps

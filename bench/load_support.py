@@ -123,7 +123,7 @@ def running_server(
     workdir: Path, *, members: int = 0, clerks: int = 0, database_url: str | None = None
 ) -> Iterator[Server]:
     """A fresh seeded database (SQLite in `workdir` unless `database_url` names an empty one)
-    and `streamlit run Home.py` in its own process group; passwords hashed with the
+    and `streamlit run app.py` in its own process group; passwords hashed with the
     production cost, so that a sign-in costs what it costs."""
     database_url = database_url or f"sqlite:///{workdir / 'hek.db'}"
     engine = make_engine(database_url)

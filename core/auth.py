@@ -8,7 +8,6 @@ streamlit-authenticator only draws the login form; every decision is made here:
   the next rerun, and an idle timeout ends them too.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from sqlmodel import Session, select, update
 
 from core import audit
 from core.actors import Actor
+from core.browser_sessions import describe_browser, token_fingerprint
 from core.clock import utcnow
 from core.errors import AccountLocked, LoginRefused, SessionEnded, SessionExpired, WeakPassword
 from core.models.accounts import LoginThrottle, Role, UserAccount, UserSession
@@ -30,8 +30,13 @@ MAX_PASSWORD_CHARS = 64
 BCRYPT_MAX_BYTES = 72
 MAX_USERNAME_CHARS = 64
 DEACTIVATED = "Ihr Zugang wurde deaktiviert. Bitte wenden Sie sich an die HEK."
+LIFETIME_OVER = (
+    "Sie sind seit 12 Stunden angemeldet. Bitte melden Sie sich zu Ihrer Sicherheit erneut an."
+)
 # Touch last_seen at most this often, so a rerun does not always write.
 _TOUCH_INTERVAL = timedelta(seconds=30)
+# NIST SP 800-63B, AAL2: reauthenticate at least every 12 hours, whatever the activity.
+ABSOLUTE_LIFETIME = timedelta(hours=12)
 
 
 def check_password_policy(password: str) -> None:
@@ -76,7 +81,7 @@ def normalize_username(username: str) -> str:
 
 
 def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+    return token_fingerprint(token)
 
 
 def actor_for(session: Session, user: UserAccount) -> Actor:
@@ -127,7 +132,11 @@ def check_password(session: Session, *, username: str, password: str) -> Passwor
 
 
 def record_login(
-    session: Session, *, check: PasswordCheck, now: datetime | None = None
+    session: Session,
+    *,
+    check: PasswordCheck,
+    now: datetime | None = None,
+    user_agent: str | None = None,
 ) -> SignedIn:
     """Open a server-side session for a successful check, or count the failure and raise
     LoginRefused / AccountLocked. The user is read again: a password changed or an account
@@ -149,7 +158,11 @@ def record_login(
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(
-            token_hash=_hash_token(token), user_id=user.id, created_at=now, last_seen_at=now
+            token_hash=_hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            user_agent=describe_browser(user_agent),
         )
     )
     actor = actor_for(session, user)
@@ -184,7 +197,8 @@ def resume(
         raise SessionEnded()
     if row.ended_at is not None:
         # Deactivation ends the sessions at once: tell the user why, not "log in again".
-        raise SessionEnded(DEACTIVATED if row.end_reason == "deactivated" else None)
+        message = DEACTIVATED if row.end_reason == "deactivated" else None
+        raise SessionEnded(message, reason=row.end_reason)
     user = session.get(UserAccount, row.user_id)
     idle = now - row.last_seen_at
     must_write = (
@@ -193,11 +207,15 @@ def resume(
         or idle > timedelta(minutes=get_settings().idle_timeout_minutes)
         or idle > _TOUCH_INTERVAL
     )
-    if must_write and read_only:
+    too_old = now - row.created_at > ABSOLUTE_LIFETIME
+    if (must_write or too_old) and read_only:
         return None
     if user is None or not user.is_active:
         _end(session, row, now, "deactivated")
         raise SessionEnded(DEACTIVATED)
+    if too_old:
+        _end(session, row, now, "lifetime")
+        raise SessionExpired(LIFETIME_OVER)
     if idle > timedelta(minutes=get_settings().idle_timeout_minutes):
         _end(session, row, now, "timeout")
         raise SessionExpired()

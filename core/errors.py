@@ -37,6 +37,10 @@ class AccountLocked(LoginRefused):
 class SessionEnded(DomainError):
     default_message = "Ihre Sitzung wurde beendet. Bitte melden Sie sich erneut an."
 
+    def __init__(self, message: str | None = None, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason  # why the session ended ("logout", "timeout", …); None: unknown
+
 
 class SessionExpired(SessionEnded):
     default_message = (

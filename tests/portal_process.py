@@ -1,4 +1,5 @@
-"""`streamlit run Home.py` as a child process: one way to start, wait for and stop it.
+"""`streamlit run app.py` (the st.App around Home.py) as a child process: one way to start,
+wait for and stop it.
 
 Used by the browser tests, the two-process test and the load benchmark (bench/load.py).
 Each server runs in its own process group on a free loopback port, so stopping it also
@@ -58,7 +59,7 @@ def _start(env: Mapping[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     command = [
         str(PROJECT_ROOT / ".venv" / "bin" / "streamlit"),
         "run",
-        "Home.py",
+        "app.py",
         "--server.port",
         str(port),
         "--server.address",

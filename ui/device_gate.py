@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import identity
+from core import browser_sessions, identity
 from core.actors import Actor
 from core.db import session_scope
 from core.errors import DomainError
@@ -46,8 +46,21 @@ def current_device_id() -> int | None:
     return binding.device_id if binding else None
 
 
-def _bound(actor: Actor) -> bool:
+def _binding_of_this_session() -> "DeviceBinding | None":
+    """The device confirmed in this browser session, or (after a reload, a new Streamlit
+    session on the same cookie) the one noted on the signed-in session's row."""
     binding: DeviceBinding | None = st.session_state.get(BINDING_KEY)
+    token = st.session_state.get(session.TOKEN_KEY)
+    if binding is None and token:
+        with session_scope() as db:
+            device_id = browser_sessions.confirmed_device(db, token=token)
+        if device_id is not None:
+            binding = st.session_state[BINDING_KEY] = DeviceBinding(token, device_id)
+    return binding
+
+
+def _bound(actor: Actor) -> bool:
+    binding = _binding_of_this_session()
     if binding is None:
         return False
     if binding.session_token != st.session_state.get(session.TOKEN_KEY):
@@ -86,11 +99,13 @@ def require_device(actor: Actor | None) -> None:
 
 
 def _bind(device_id: int, device_token: str | None = None) -> None:
+    token = st.session_state.get(session.TOKEN_KEY, "")
     st.session_state[BINDING_KEY] = DeviceBinding(
-        session_token=st.session_state.get(session.TOKEN_KEY, ""),
-        device_id=device_id,
-        device_token=device_token,
+        session_token=token, device_id=device_id, device_token=device_token
     )
+    with session_scope(write=True) as db:
+        browser_sessions.remember_confirmed_device(db, token=token, device_id=device_id)
+        db.commit()
     st.session_state.pop(REGISTER_KEY, None)
     wizard.forget(WIZARD_KEY)
 

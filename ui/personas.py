@@ -16,7 +16,7 @@ from core.seed import DEMO_PERSONAS
 from ui import session
 from ui.registry import default_screen, screens_for
 
-ADMIN_TOKEN_KEY = "hek_admin_token"  # noqa: S105  (a session_state key, not a secret)
+ADMIN_TOKEN_KEY = session.ADMIN_TOKEN_KEY
 RETURN_PAGE_KEY = "hek_persona_return_page"
 NEXT_PAGE_KEY = "hek_next_page"
 TOUR_TICKS_KEY = "hek_tour_ticks"  # tour steps ticked by hand; a demo reset clears them

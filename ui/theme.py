@@ -5,9 +5,15 @@ they are shown in German, the upload hint with the portal's real limits. Long Ge
 get a size that fits a phone, so "Versicherungszeiten" is not broken in the middle of a word.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.settings import get_settings
+
+# A file of the portal's own: Streamlit fetches a material-icon favicon from Google's font
+# host, which the Content-Security-Policy refuses.
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 
 def _megabytes(size: int) -> str:

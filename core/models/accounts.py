@@ -38,6 +38,11 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime
     ended_at: datetime | None = None
     end_reason: str | None = Field(default=None, max_length=32)
+    # One-time code that hands the session to the browser's cookie (SHA-256; a minute).
+    handoff_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    handoff_expires_at: datetime | None = None
+    user_agent: str | None = Field(default=None, max_length=80)  # "Chrome auf Linux"
+    device_id: int | None = None  # the registered device confirmed for this session (smart)
 
 
 class LoginThrottle(SQLModel, table=True):
