@@ -30,6 +30,15 @@ MAX_PASSWORD_CHARS = 64
 BCRYPT_MAX_BYTES = 72
 MAX_USERNAME_CHARS = 64
 DEACTIVATED = "Ihr Zugang wurde deaktiviert. Bitte wenden Sie sich an die HEK."
+# Why a session ended, told to its browser on the next action (else SessionEnded's default).
+_ENDED_BECAUSE = {
+    "deactivated": DEACTIVATED,
+    "device_removed": (
+        "Das Gerät, mit dem diese Sitzung bestätigt wurde, ist entfernt worden. Bitte melden "
+        "Sie sich erneut an."
+    ),
+    "ended_by_user": "Diese Sitzung wurde von einem anderen Browser aus beendet.",
+}
 LIFETIME_OVER = (
     "Sie sind seit 12 Stunden angemeldet. Bitte melden Sie sich zu Ihrer Sicherheit erneut an."
 )
@@ -197,8 +206,7 @@ def resume(
         raise SessionEnded()
     if row.ended_at is not None:
         # Deactivation ends the sessions at once: tell the user why, not "log in again".
-        message = DEACTIVATED if row.end_reason == "deactivated" else None
-        raise SessionEnded(message, reason=row.end_reason)
+        raise SessionEnded(_ENDED_BECAUSE.get(row.end_reason), reason=row.end_reason)
     user = session.get(UserAccount, row.user_id)
     idle = now - row.last_seen_at
     must_write = (

@@ -57,6 +57,9 @@ class Settings:
     bcrypt_rounds: int = 12
     max_file_bytes: int = 10 * 1024 * 1024
     max_submission_bytes: int = 20 * 1024 * 1024
+    # A smart member's device confirmed by PIN from a browser it was not registered in: only
+    # for the seeded demo personas (demo mode's default); never in production.
+    device_pin_from_any_browser: bool = False
 
 
 def _env_int(name: str, default: int) -> int:
@@ -125,6 +128,8 @@ def get_settings() -> Settings:
         bcrypt_rounds=_env_int("HEK_BCRYPT_ROUNDS", 12),
         max_file_bytes=_env_int("HEK_MAX_FILE_BYTES", 10 * 1024 * 1024),
         max_submission_bytes=_env_int("HEK_MAX_SUBMISSION_BYTES", 20 * 1024 * 1024),
+        device_pin_from_any_browser=demo_mode
+        and _env_int("HEK_DEMO_DEVICE_PIN_ANY_BROWSER", 1) == 1,
     )
 
 

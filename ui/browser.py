@@ -12,6 +12,8 @@ from streamlit import runtime
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from core.http import cookies as portal_cookies
+
 _REDIRECT_JS = """
 export default function (component) {
   const target = component.data && component.data.url;
@@ -36,6 +38,15 @@ def cookies() -> Mapping[str, str] | None:
     if runtime.get_instance().get_client(context.session_id) is None:
         return {}
     return st.context.cookies.to_dict()
+
+
+def device_secret() -> str | None:
+    """This browser's own secret (the HttpOnly browser cookie) that a registered device is
+    bound to; "" for a browser without one, None outside a browser (AppTest)."""
+    request_cookies = cookies()
+    if request_cookies is None:
+        return None
+    return portal_cookies.read(request_cookies, portal_cookies.BROWSER) or ""
 
 
 def user_agent() -> str | None:

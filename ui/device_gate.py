@@ -3,9 +3,11 @@
 Home.py calls `require_device(actor)` once per run, before its navigation. Until this browser
 session is bound to an active device of the account, the gate's own screen is served under
 every URL (so a deep link survives) and the run stops there. Binding a session means proving
-the app PIN of a registered device, or registering this browser after a fresh identification
+the app PIN of the device registered in this browser (core/identity/devices.py: possession of
+the browser's cookie plus the PIN), or registering this browser after a fresh identification
 (FAQ: "Im Falle eines Gerätewechsels … muss eine neue Identifikation vorgenommen werden").
-The binding is re-checked on every run, so a device removed or locked elsewhere ends it.
+The binding is noted on the session row (a reload keeps it) and re-checked on every run, so a
+device removed or locked elsewhere ends it.
 """
 
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.identity import devices
 from core.models.identity import DeviceRead, IdentificationPurpose
+from ui import browser, navigation, personas, session
 from ui import identification_wizard as wizard
-from ui import navigation, personas, session
+from ui.correspondence import escape_markdown
 from ui.registry import available_screens
 
 BINDING_KEY = "hek_device_binding"
@@ -116,7 +119,11 @@ def _confirm(actor: Actor) -> None:
     try:
         with session_scope(write=True) as db:
             device = devices.confirm_device(
-                db, actor=actor, device_id=st.session_state.get("device_choice"), pin=pin
+                db,
+                actor=actor,
+                device_id=st.session_state.get("device_choice"),
+                pin=pin,
+                device_secret=browser.device_secret(),
             )
     except DomainError as error:
         st.session_state[MESSAGE_KEY] = error.message
@@ -139,6 +146,7 @@ def _register(actor: Actor, identification_id: int) -> None:
                 identification_id=identification_id,
                 name=state.get("device_name", ""),
                 pin=pin,
+                device_secret=browser.device_secret() or None,
             )
     except DomainError as error:
         state[MESSAGE_KEY] = error.message
@@ -188,10 +196,14 @@ def _registration_form(actor: Actor, identification_id: int) -> None:
     _show_message()
 
 
-def _pin_form(actor: Actor, registered: list[DeviceRead]) -> None:
-    names = {device.id: device.name for device in registered}
+def _pin_form(actor: Actor, choices: list[DeviceRead], *, recognised: bool) -> None:
+    names = {device.id: device.name for device in choices}
     with st.form(_CONFIRM_FORM):
-        st.selectbox("Gerät", list(names), format_func=names.get, key="device_choice")
+        if recognised:
+            st.markdown(f"**Dieses Gerät:** {escape_markdown(choices[0].name)}")
+            st.session_state["device_choice"] = choices[0].id
+        else:
+            st.selectbox("Gerät", list(names), format_func=names.get, key="device_choice")
         st.text_input("App-PIN (6 Ziffern)", type="password", key="device_pin", max_chars=6)
         st.form_submit_button("Bestätigen", type="primary", on_click=_confirm, args=(actor,))
     _show_message()
@@ -219,17 +231,28 @@ def _render_gate(actor: Actor) -> None:
     st.title("Gerät bestätigen")
     st.caption(
         "smart schützt Ihre persönlichen Daten mit zwei Faktoren: Ihrem Passwort und einem "
-        "registrierten Gerät mit App-PIN. Im Browser gibt es keine Gerätekennung (IMEI); "
-        "bestätigen Sie deshalb nach jeder Anmeldung eines Ihrer Geräte mit seiner App-PIN."
+        "registrierten Gerät mit App-PIN. Ihr Browser ist das Gerät: Bei der Registrierung "
+        "merkt sich das Portal ihn über ein geschütztes Cookie, danach genügt in diesem "
+        "Browser Ihre App-PIN."
     )
     fresh = _fresh_identification(actor)
     if fresh is not None:
         _registration_form(actor, fresh.id)
         return
+    secret = browser.device_secret()
     with session_scope() as db:
+        this_browser = devices.recognised_device(db, actor=actor, device_secret=secret)
         registered = devices.devices_of(db, actor=actor)
-    if registered and not st.session_state.get(REGISTER_KEY):
-        _pin_form(actor, registered)
+    choices = [this_browser] if this_browser else []
+    if not choices and devices.may_confirm_by_pin_alone(secret):
+        choices = registered
+    if choices and not st.session_state.get(REGISTER_KEY):
+        if this_browser is None and secret is not None:
+            st.info(
+                "Demo-Modus: Die Demo-Personas bestätigen ihr Gerät in jedem Browser mit der "
+                "Demo-PIN. Im Betrieb braucht ein neuer Browser eine neue Identifizierung."
+            )
+        _pin_form(actor, choices, recognised=this_browser is not None)
         st.divider()
         st.subheader("Neues Gerät?")
         st.write(
@@ -242,12 +265,18 @@ def _render_gate(actor: Actor) -> None:
             on_click=lambda: st.session_state.update({REGISTER_KEY: True}),
         )
         return
+    _show_message()
     if not registered:
-        _show_message()
         st.info(
             "Für Ihr Konto ist kein Gerät registriert. Identifizieren Sie sich erneut über "
             "Nect Wallet, um diesen Browser zu registrieren."
         )
+    elif not choices:
+        st.info(
+            "Dieser Browser ist nicht als Gerät registriert. Bei einem Gerätewechsel ist eine "
+            "neue Identifizierung über Nect Wallet nötig; danach registrieren Sie diesen "
+            "Browser mit einer eigenen App-PIN."
+        )
     wizard.render(_start_new_device(actor))
-    if registered:
+    if choices:
         st.button("Zurück zur PIN-Eingabe", key="device_back", on_click=_back_to_pin)

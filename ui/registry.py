@@ -224,7 +224,7 @@ SCREENS: tuple[Screen, ...] = (
         "pages/admin_tour.py", "Geführte Touren", ":material/tour:", "Admin", ADMIN, demo_only=True
     ),
     # Everyone signed in
-    Screen("pages/account.py", "Passwort ändern", ":material/key:", "Konto", EVERYONE),
+    Screen("pages/account.py", "Anmeldung & Sitzungen", ":material/key:", "Konto", EVERYONE),
     Screen("pages/privacy.py", "Datenschutz", ":material/privacy_tip:", "mehr", EVERYONE),
     # Everyone, also without login
     Screen(

@@ -2,13 +2,16 @@
 sicher?": a fingerprint/PIN/face scan plus the phone itself; "Im Falle eines Gerätewechsels …
 muss eine neue Identifikation vorgenommen werden").
 
-The app binds itself to the phone. The browser has no such identity and this portal sets no
-cookie, so a device is modelled honestly as:
-- a random device token, created when a browser is registered and kept only in that browser
-  session's server-side state (the database stores its SHA-256), and
+The app binds itself to the phone. In the browser a device is possession plus knowledge:
+- the device secret: the browser's own random, HttpOnly, long-lived cookie (core/http/
+  cookies.py, BROWSER). Registering a device (which needs a fresh identification) stores the
+  SHA-256 of it; only that browser can present it again;
 - a 6-digit app PIN (bcrypt) chosen at registration.
-A later login, being a new browser session without the token, picks one of the account's
-devices by name and proves its app PIN. Registering a device needs a fresh identification.
+A later login in that browser recognises its device and asks for the app PIN alone. A browser
+without a registered device's secret cannot confirm any device by PIN: it identifies anew and
+registers (`pin_from_any_browser` relaxes this for the seeded demo personas in demo mode only,
+so that they work in any browser; README says so). Outside a browser (AppTest, the command
+line) there is no cookie: `device_secret=None` there.
 Five wrong PINs lock the device: it is removed, and only a new identification brings it back.
 
 Why the count is per device and not per member: each device has its own PIN, and a locked
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import bcrypt
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from core import audit
 from core.actors import Actor
@@ -36,6 +39,7 @@ from core.clock import utcnow
 from core.errors import NotAllowed
 from core.identity.errors import DeviceLocked, DeviceRefused, WrongAppPin
 from core.identity.service import DEVICE_PURPOSES, use_identification
+from core.models.accounts import UserSession
 from core.models.identity import DeviceRead, RegisteredDevice
 from core.models.people import ServiceLevel
 from core.settings import get_settings
@@ -45,6 +49,10 @@ MAX_PIN_FAILURES = 5
 MAX_NAME_CHARS = 40
 _PIN_SHAPE = re.compile(rf"[0-9]{{{APP_PIN_DIGITS}}}")
 _SMART_LEVELS = frozenset({ServiceLevel.SMART, ServiceLevel.SMARTHEALTH})
+NOT_THIS_BROWSER = (
+    "Dieses Gerät ist in diesem Browser nicht registriert. Bei einem Gerätewechsel ist eine "
+    "neue Identifizierung nötig."
+)
 
 
 @dataclass(frozen=True)
@@ -106,10 +114,17 @@ def _read(device: RegisteredDevice) -> DeviceRead:
 
 
 def add_device(
-    session: Session, *, user_id: int, name: str, pin_hash: str, now: datetime | None = None
+    session: Session,
+    *,
+    user_id: int,
+    name: str,
+    pin_hash: str,
+    now: datetime | None = None,
+    device_secret: str | None = None,
 ) -> NewDevice:
-    """Add a device row (commit is the caller's). The seed uses it with a precomputed hash."""
-    token = secrets.token_urlsafe(32)
+    """Add a device row (commit is the caller's). The seed uses it with a precomputed hash;
+    a browser registers with its own secret (the browser cookie), others get a random one."""
+    token = device_secret or secrets.token_urlsafe(32)
     device = RegisteredDevice(
         user_id=user_id,
         name=_clean_name(name),
@@ -129,7 +144,13 @@ def _member_user(actor: Actor) -> int:
 
 
 def register_device(
-    session: Session, *, actor: Actor, identification_id: int, name: str, pin: str
+    session: Session,
+    *,
+    actor: Actor,
+    identification_id: int,
+    name: str,
+    pin: str,
+    device_secret: str | None = None,
 ) -> NewDevice:
     """Bind this browser to the account, using up a fresh identification of this member."""
     user_id = _member_user(actor)
@@ -141,7 +162,9 @@ def register_device(
         member_id=actor.member_id,
         purposes=DEVICE_PURPOSES,
     )
-    created = add_device(session, user_id=user_id, name=name, pin_hash=pin_hash)
+    created = add_device(
+        session, user_id=user_id, name=name, pin_hash=pin_hash, device_secret=device_secret
+    )
     audit.record(
         session,
         actor=actor,
@@ -203,9 +226,44 @@ def _prove_pin(session: Session, actor: Actor, device: RegisteredDevice, pin: st
     raise WrongAppPin(MAX_PIN_FAILURES - device.pin_failures)
 
 
-def confirm_device(session: Session, *, actor: Actor, device_id: int, pin: str) -> DeviceRead:
-    """After login: the member proves one of their devices' app PIN."""
+def recognised_device(
+    session: Session, *, actor: Actor, device_secret: str | None
+) -> DeviceRead | None:
+    """The account's active device registered in this browser (its secret matches)."""
+    if not device_secret:
+        return None
+    device = session.exec(
+        select(RegisteredDevice)
+        .where(
+            RegisteredDevice.user_id == actor.user_id,
+            RegisteredDevice.revoked_at.is_(None),
+            RegisteredDevice.device_token_hash == _token_hash(device_secret),
+        )
+        .order_by(RegisteredDevice.id.desc())
+    ).first()
+    return _read(device) if device else None
+
+
+def may_confirm_by_pin_alone(device_secret: str | None) -> bool:
+    """Outside a browser, or with the demo relaxation: any device by PIN from a list."""
+    return device_secret is None or get_settings().device_pin_from_any_browser
+
+
+def confirm_device(
+    session: Session,
+    *,
+    actor: Actor,
+    device_id: int,
+    pin: str,
+    device_secret: str | None = None,
+) -> DeviceRead:
+    """After login: the member proves one of their devices' app PIN. In a browser, the device
+    must be the one registered there (possession), unless the demo relaxation is on."""
     device = _own_device(session, actor, device_id)
+    if not may_confirm_by_pin_alone(device_secret) and not secrets.compare_digest(
+        device.device_token_hash, _token_hash(device_secret or "")
+    ):
+        raise DeviceRefused(NOT_THIS_BROWSER)
     _prove_pin(session, actor, device, pin)
     device.last_used_at = utcnow()
     session.add(device)
@@ -253,10 +311,16 @@ def rename_device(session: Session, *, actor: Actor, device_id: int, name: str) 
 
 
 def remove_device(session: Session, *, actor: Actor, device_id: int) -> None:
+    """Remove a device; every session confirmed with it ends on its next action."""
     device = _own_device(session, actor, device_id)
     device.revoked_at = utcnow()
     device.revoke_reason = "removed"
     session.add(device)
+    session.exec(
+        update(UserSession)
+        .where(UserSession.device_id == device.id, UserSession.ended_at.is_(None))
+        .values(ended_at=device.revoked_at, end_reason="device_removed")
+    )
     audit.record(
         session,
         actor=actor,

@@ -214,7 +214,7 @@ def test_registering_another_device_needs_a_new_identification(portal_db):
     assert "Demo-Smartphone" in headings and "Büro-PC (dieses Gerät)" in headings
 
 
-def test_devices_page_renames_and_removes_and_removing_this_device_closes_the_gate(portal_db):
+def test_devices_page_renames_and_removes_and_removing_this_device_ends_the_session(portal_db):
     at = login("miriam.health").switch_page("pages/member_devices.py").run()
     [device] = _devices(portal_db, "miriam.health")
 
@@ -226,8 +226,12 @@ def test_devices_page_renames_and_removes_and_removing_this_device_closes_the_ga
     at = at.checkbox(key=f"device_sure_{device.id}").check().run()
     at = at.button(key=f"device_remove_{device.id}").click().run()
 
+    assert "Das Gerät, mit dem diese Sitzung bestätigt wurde, ist entfernt worden." in shown_text(
+        at
+    )
+    assert at.button(key="FormSubmitter:Login-Anmelden") is not None  # the sign-in page
+    at = login("miriam.health")
     assert titles(at) == [GATE_TITLE]
-    assert "Dieses Gerät ist nicht mehr registriert." in errors(at)[0]
     assert "Für Ihr Konto ist kein Gerät registriert." in shown_text(at)
 
 

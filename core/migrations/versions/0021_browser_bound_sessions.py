@@ -19,6 +19,7 @@ All four columns are nullable: adding them rewrites no table on either database.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0021"
@@ -29,7 +30,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("user_session", sa.Column("handoff_hash", sa.String(64), nullable=True))
-    op.add_column("user_session", sa.Column("handoff_expires_at", sa.DateTime(), nullable=True))
+    op.add_column(
+        "user_session",
+        sa.Column("handoff_expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    )
     op.add_column("user_session", sa.Column("user_agent", sa.String(80), nullable=True))
     op.add_column("user_session", sa.Column("device_id", sa.Integer(), nullable=True))
     op.create_index("ix_user_session_handoff_hash", "user_session", ["handoff_hash"], unique=True)
