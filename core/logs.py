@@ -43,6 +43,7 @@ class RedactSecrets(logging.Filter):
         except Exception:  # a broken format string: keep the raw text
             message = str(record.msg)
         record.msg, record.args = redact(message), None
+        record.__dict__.pop("color_message", None)  # uvicorn's copy with terminal colours
         record.request_id = request_id.get()
         return True
 
@@ -71,9 +72,12 @@ def configure_logging(level: int = logging.INFO) -> None:
 def route_library_loggers() -> None:
     """Streamlit and uvicorn give each of their loggers a console handler of its own: send
     their records through the root handler instead (JSON, redacted). Call again once the
-    server has started, for loggers created meanwhile."""
+    server has started, for loggers created meanwhile. No access log: its lines carry the
+    client's address (personal data) and every URL."""
     for name in list(logging.root.manager.loggerDict):
         if name.split(".")[0] in ("streamlit", "uvicorn", "websockets"):
             logger = logging.getLogger(name)
             logger.handlers = []
             logger.propagate = True
+    for quiet in ("uvicorn.access", "alembic"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)
