@@ -44,7 +44,8 @@ def attributes(*, secure: bool, max_age: int | None) -> dict:
 
 
 def browser_binding(browser_id: str | None) -> str:
-    """What Streamlit compares when a client asks to resume a session: the browser id's hash."""
+    """What Streamlit compares when a client asks to resume a session: a hash of the browser
+    id (domain-separated from the device secret's hash, which is the same id's plain SHA-256)."""
     if not browser_id:
         return ""
-    return hashlib.sha256(browser_id.encode("utf-8", "replace")).hexdigest()
+    return hashlib.sha256(b"hek-binding:" + browser_id.encode("utf-8", "replace")).hexdigest()

@@ -33,3 +33,14 @@ def test_no_secrets_file_is_committed():
     ignored = (root / ".gitignore").read_text()
     assert ".streamlit/secrets.toml" in ignored
     assert "data/*" in ignored
+
+
+def test_no_other_host_may_drive_the_portal_from_an_iframe():
+    assert CONFIG["client"]["allowedOrigins"] == []
+
+
+def test_streamlit_binds_each_session_to_the_browser_cookie_header():
+    from core.http.cookies import BINDING_HEADER
+
+    headers = {name.lower(): key for name, key in CONFIG["server"]["trustedUserHeaders"].items()}
+    assert list(headers) == [BINDING_HEADER]
