@@ -90,7 +90,8 @@ def content_security_policy() -> str:
 
     Scripts: the portal's own files, the hash of index.html's one inline script, and blob:
     (custom components v2 load their module from a blob the page itself made). Styles
-    inline (Streamlit's CSS-in-JS). Images from the portal, data: and blob: only.
+    inline (Streamlit's CSS-in-JS). Images from the portal, data: and blob: only; the camera
+    widget fetches its own data:/blob: snapshot before uploading it.
     """
     return "; ".join(
         (
@@ -99,7 +100,7 @@ def content_security_policy() -> str:
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            "connect-src 'self' data: blob:",
             "media-src 'self' blob:",
             "worker-src 'self' blob:",
             "object-src 'none'",
