@@ -57,18 +57,65 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify_audit(_args: argparse.Namespace) -> int:
-    from core.audit import verify_chain
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    """The chain up to its first break; with --anchor also that the anchored entry is there."""
+    from pathlib import Path
 
+    from core.audit import verify_chain
+    from core.audit_anchor import confirm_anchor, read_anchor
+
+    anchor = None
+    if args.anchor:
+        try:
+            anchor = read_anchor(Path(args.anchor).read_text(encoding="ascii", errors="replace"))
+        except OSError as problem:
+            print(f"{args.anchor}: nicht lesbar: {problem.strerror}")
+            return 1
+        except DomainError as refusal:
+            print(f"{args.anchor}: {refusal.message}")
+            return 1
     with session_scope() as session:
         report = verify_chain(session)
-    if report.intact:
+        check = confirm_anchor(session, anchor=anchor, chain=report) if anchor else None
+    if report.first_break is None:
         print(f"Audit-Protokoll intakt: {report.entries:,} Einträge geprüft.")
-        return 0
-    for problem in report.problems:
-        print(problem)
-    print(f"Audit-Protokoll BESCHÄDIGT: {len(report.problems)} Befund(e).")
-    return 1
+    else:
+        print(report.first_break.reason)
+        intact = f"die Einträge 1 bis {report.last_seq} sind intakt" if report.last_seq else ""
+        print(
+            f"Audit-Protokoll BESCHÄDIGT ab Eintrag {report.first_break.seq}"
+            + (f"; {intact}." if intact else ".")
+        )
+    if check is not None:
+        print(check.message)
+    return 0 if report.intact and (check is None or check.confirmed) else 1
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    """Sign the chain's head for write-once storage; refuses to overwrite a file."""
+    from core.audit_anchor import create_anchor
+
+    with session_scope() as session:
+        anchor, text = create_anchor(session)
+    if args.out:
+        try:
+            with open(args.out, "x", encoding="ascii") as handle:
+                handle.write(text + "\n")
+        except FileExistsError:
+            print(f"Fehler: {args.out} existiert schon; ein Anker überschreibt keinen anderen.")
+            return 1
+        except OSError as problem:
+            print(f"Fehler: {args.out} nicht schreibbar: {problem.strerror}")
+            return 1
+    else:
+        print(text)
+    print(
+        f"Anker über {anchor.describe()} erstellt, signiert mit {anchor.signed_by}. Legen Sie "
+        "ihn auf einem nur einmal beschreibbaren Speicher ab; prüfen mit "
+        "`python -m core verify-audit --anchor DATEI`.",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -246,9 +293,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(run=cmd_seed)
 
-    commands.add_parser("verify-audit", help="check the audit log's hash chain").set_defaults(
-        run=cmd_verify_audit
+    verify_audit = commands.add_parser(
+        "verify-audit",
+        help="check the audit log's keyed chain; report the first broken entry",
+        description=(
+            "Walks the audit log in order with the audit key (HEK_AUDIT_KEY; entries linked "
+            "before a rotation need their key in HEK_OLD_AUDIT_KEYS) and reports the first "
+            "entry that is missing, changed or not linked. Exit 0 intact, 1 broken."
+        ),
     )
+    verify_audit.add_argument(
+        "--anchor",
+        metavar="FILE",
+        help="also prove that nothing up to the entry anchored in FILE was removed or changed",
+    )
+    verify_audit.set_defaults(run=cmd_verify_audit)
+    anchor = commands.add_parser(
+        "audit-anchor",
+        help="sign the audit chain's head (seq, link, time) for write-once storage",
+        description=(
+            "Verifies the chain up to its head and writes the head, signed with the portal's "
+            "signing key (HEK_SIGNING_KEY), to FILE or stdout. Keep it where nobody can "
+            "change or delete it; `verify-audit --anchor FILE` later shows whether entries up "
+            "to it were removed or changed."
+        ),
+    )
+    anchor.add_argument("--out", metavar="FILE", help="write here (never overwritten)")
+    anchor.set_defaults(run=cmd_audit_anchor)
     rotate = commands.add_parser(
         "rotate-kek",
         help="re-wrap every blob's data key under a new KEK (resumable)",

@@ -1,30 +1,75 @@
-"""Append-only, hash-chained audit log.
+"""Append-only, keyed, hash-chained audit log.
 
-Each entry's hash covers its own fields and the previous entry's hash, so editing or
-deleting any row breaks the chain; the head row (newest seq and hash) catches a deleted
-tail. Appends lock the head row, so concurrent writers cannot fork the chain.
+Each entry's link is an HMAC-SHA256 under the audit key (HEK_AUDIT_KEY, never stored in the
+database) over its own fields and the previous entry's link, so editing, deleting or
+inserting a row breaks the chain, and someone who can write to the database but lacks the
+key cannot re-link it. The head row (newest seq and link) catches a deleted tail; a signed
+anchor kept outside (core.audit_anchor) catches a tail deleted together with the head.
+Appends lock the head row, so concurrent writers cannot fork the chain.
 """
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session, select
 
+from core import crypto
 from core.actors import Actor
 from core.clock import utcnow
-from core.errors import NotAllowed
+from core.errors import DomainError, NotAllowed
 from core.models.accounts import Role
 from core.models.audit import AuditEntry, AuditHead
+from core.settings import get_optional_secret, get_secret
 
 GENESIS_HASH = "0" * 64
 
 
-def _entry_hash(entry: AuditEntry) -> str:
-    payload = json.dumps(
+class AuditKeyringMisconfigured(DomainError):
+    default_message = (
+        "Die Audit-Schlüssel sind widersprüchlich konfiguriert: Zwei verschiedene Schlüssel "
+        "tragen dieselbe Kennung (HEK_AUDIT_KEY, HEK_OLD_AUDIT_KEYS)."
+    )
+
+
+@dataclass(frozen=True)
+class AuditKeyring:
+    """The key new entries are linked with, and older ones entries before a rotation carry."""
+
+    current: crypto.AuditKey
+    older: tuple[crypto.AuditKey, ...] = ()
+
+    def lookup(self, key_id: str | None) -> crypto.AuditKey | None:
+        return next((key for key in (self.current, *self.older) if key.key_id == key_id), None)
+
+
+@cache
+def _audit_key(text: str) -> crypto.AuditKey:
+    return crypto.audit_key_from_text(text)
+
+
+def configured_audit_keyring() -> AuditKeyring:
+    """HEK_AUDIT_KEY links new entries; the comma-separated HEK_OLD_AUDIT_KEYS verify entries
+    linked before a rotation ('ak-1:base64url' each, like HEK_KEK)."""
+    current = _audit_key(get_secret("audit_key"))
+    older: list[crypto.AuditKey] = []
+    for text in (get_optional_secret("old_audit_keys") or "").split(","):
+        if text.strip():
+            key = _audit_key(text.strip())
+            if key == current or key in older:
+                continue
+            if any(known.key_id == key.key_id for known in (current, *older)):
+                raise AuditKeyringMisconfigured
+            older.append(key)
+    return AuditKeyring(current=current, older=tuple(older))
+
+
+def entry_link(entry: AuditEntry, audit_key: crypto.AuditKey) -> str:
+    """The entry's link: its fields and its predecessor's link, keyed (core.crypto)."""
+    fields = json.dumps(
         [
             entry.seq,
             entry.occurred_at.isoformat(),
@@ -39,7 +84,7 @@ def _entry_hash(entry: AuditEntry) -> str:
         separators=(",", ":"),
         ensure_ascii=False,
     )
-    return hashlib.sha256((entry.prev_hash + payload).encode()).hexdigest()
+    return crypto.audit_link(audit_key=audit_key, message=(entry.prev_hash + fields).encode())
 
 
 def record(
@@ -53,6 +98,7 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append an entry inside the caller's transaction (commit is the caller's)."""
+    audit_key = _audit_key(get_secret("audit_key"))
     # The genesis row is created by the first migration; locking it serialises appends.
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
     entry = AuditEntry(
@@ -67,7 +113,8 @@ def record(
         details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
         prev_hash=head.last_hash,
     )
-    entry.entry_hash = _entry_hash(entry)
+    entry.key_id = audit_key.key_id
+    entry.entry_hash = entry_link(entry, audit_key)
     head.last_seq = entry.seq
     head.last_hash = entry.entry_hash
     session.add(entry)
@@ -105,49 +152,101 @@ def record_look(
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    seq: int  # the first entry that does not verify (or is missing)
+    reason: str  # a German sentence naming it
+
+
+@dataclass(frozen=True)
 class ChainReport:
-    entries: int
-    problems: list[str]
+    entries: int  # entries verified, up to the first break
+    last_seq: int  # the newest entry verified
+    last_link: str
+    first_break: ChainBreak | None = None
 
     @property
     def intact(self) -> bool:
-        return not self.problems
+        return self.first_break is None
+
+    @property
+    def problems(self) -> list[str]:
+        return [self.first_break.reason] if self.first_break else []
 
 
-def verify_chain(session: Session, *, batch_size: int = 5000) -> ChainReport:
-    """Walk the whole chain in order and report every break (German)."""
-    problems: list[str] = []
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    count = 0
-    last_seq = 0
+def _break_at(
+    entry: AuditEntry, *, expected_seq: int, expected_prev: str, keyring: AuditKeyring
+) -> ChainBreak | None:
+    seq = entry.seq
+    if seq != expected_seq:
+        if seq == expected_seq + 1:
+            return ChainBreak(expected_seq, f"Eintrag {expected_seq} fehlt (gelöscht).")
+        return ChainBreak(expected_seq, f"Einträge {expected_seq} bis {seq - 1} fehlen (gelöscht).")
+    if entry.key_id is None:
+        return ChainBreak(
+            seq,
+            f"Eintrag {seq}: nicht mit dem Audit-Schlüssel verkettet (eingefügt oder "
+            "verändert, oder die Kette war hier schon vor der Umstellung auf den Schlüssel "
+            "gebrochen).",
+        )
+    if entry.prev_hash != expected_prev:
+        return ChainBreak(
+            seq,
+            f"Eintrag {seq}: Die Verkettung zum Vorgänger ist gebrochen (ein Eintrag davor "
+            "wurde entfernt, ersetzt oder verändert).",
+        )
+    audit_key = keyring.lookup(entry.key_id)
+    if audit_key is None:
+        named = f"„{entry.key_id}“" if crypto.is_key_id(entry.key_id) else "(ungültig)"
+        return ChainBreak(
+            seq,
+            f"Eintrag {seq}: mit dem Schlüssel {named} verkettet, der nicht konfiguriert "
+            "ist; ältere Audit-Schlüssel gehören in HEK_OLD_AUDIT_KEYS.",
+        )
+    if not crypto.links_equal(entry_link(entry, audit_key), entry.entry_hash):
+        return ChainBreak(
+            seq,
+            f"Eintrag {seq}: Inhalt oder Prüfsumme wurde verändert (die Prüfsumme passt nicht "
+            f"zum Schlüssel „{audit_key.key_id}“).",
+        )
+    return None
+
+
+def verify_chain(
+    session: Session,
+    *,
+    keyring: AuditKeyring | None = None,
+    through_seq: int | None = None,
+    batch_size: int = 5000,
+) -> ChainReport:
+    """Walk the chain in order (up to through_seq, else to the head) and stop at the first
+    entry that does not verify; without through_seq the head must match the last entry."""
+    keyring = keyring or configured_audit_keyring()
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     while True:
-        batch = session.exec(
-            select(AuditEntry)
-            .where(AuditEntry.seq > last_seq)
-            .order_by(AuditEntry.seq)
-            .limit(batch_size)
-        ).all()
+        query = select(AuditEntry).where(AuditEntry.seq >= expected_seq)
+        if through_seq is not None:
+            query = query.where(AuditEntry.seq <= through_seq)
+        batch = session.exec(query.order_by(AuditEntry.seq).limit(batch_size)).all()
         if not batch:
             break
         for entry in batch:
+            broken = _break_at(
+                entry, expected_seq=expected_seq, expected_prev=expected_prev, keyring=keyring
+            )
+            if broken:
+                return ChainReport(count, expected_seq - 1, expected_prev, broken)
             count += 1
-            if entry.seq != expected_seq:
-                problems.append(f"Eintrag {expected_seq} bis {entry.seq - 1} fehlt (gelöscht).")
-            if entry.prev_hash != expected_prev:
-                problems.append(f"Eintrag {entry.seq}: Verkettung zum Vorgänger ist gebrochen.")
-            if _entry_hash(entry) != entry.entry_hash:
-                problems.append(f"Eintrag {entry.seq}: Inhalt wurde verändert.")
-            expected_prev = entry.entry_hash
-            expected_seq = entry.seq + 1
-            last_seq = entry.seq
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.last_seq != last_seq or head.last_hash != expected_prev):
-        problems.append(
-            f"Das Ende der Kette passt nicht: erwartet Eintrag {head.last_seq}, "
-            f"gefunden {last_seq} (Einträge am Ende gelöscht oder verändert)."
+            expected_prev, expected_seq = entry.entry_hash, entry.seq + 1
+    last_seq = expected_seq - 1
+    head = session.get(AuditHead, 1) if through_seq is None else None
+    if head is not None and (head.last_seq, head.last_hash) != (last_seq, expected_prev):
+        first = min(head.last_seq, last_seq) + 1 if head.last_seq != last_seq else last_seq
+        reason = (
+            f"Das Ende der Kette passt nicht: Der Kopf nennt Eintrag {head.last_seq}, die "
+            f"Kette endet bei Eintrag {last_seq} (Einträge am Ende gelöscht oder verändert)."
         )
-    return ChainReport(entries=count, problems=problems)
+        return ChainReport(count, last_seq, expected_prev, ChainBreak(first, reason))
+    return ChainReport(count, last_seq, expected_prev)
 
 
 def recent_entries(session: Session, *, limit: int = 50) -> list[AuditEntry]:

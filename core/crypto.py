@@ -4,7 +4,8 @@
 - Sealed boxes to a member: HPKE base mode (RFC 9180), X25519 / HKDF-SHA256 / AES-256-GCM.
 - The smarthealth security key (160 random bits, typed or scanned) and the member key pair
   derived from it; the private key wrapped under a password with Argon2id.
-- Ed25519 signatures: compact payloads for QR codes and detached signatures.
+- Ed25519 signatures: compact payloads for QR codes, detached signatures, audit anchors.
+- Keyed links of the audit chain: HMAC-SHA256 under a named key that is not in the database.
 
 Key material never appears in repr(), str() of exceptions or logs: key-holding classes
 redact themselves and every error carries a fixed German message.
@@ -12,6 +13,7 @@ redact themselves and every error carries a fixed German message.
 
 import base64
 import binascii
+import hashlib
 import hmac
 import io
 import json
@@ -462,10 +464,11 @@ def open_sealed(
 
 # --- Signatures (Ed25519) --------------------------------------------------------------
 
-# Distinct prefixes keep the two signature uses apart: no detached signature over some
+# Distinct prefixes keep the signature uses apart: no detached signature over some
 # bytes can ever pass as a payload signature, and the other way round.
 _PAYLOAD_DOMAIN = b"hek signed payload/v1\x00"
 _DETACHED_DOMAIN = b"hek detached signature/v1\x00"
+_ANCHOR_DOMAIN = b"hek audit anchor/v1\x00"
 
 
 class SigningKey:
@@ -514,11 +517,7 @@ def _valid_fields(fields: object) -> bool:
     )
 
 
-def sign_payload(*, fields: Mapping[str, str | int], signing_key: SigningKey) -> str:
-    """'key_id.body.signature' (ASCII, base64url): short enough for a QR code.
-
-    The body is canonical JSON (sorted keys, compact); the signature covers key id and body.
-    """
+def _sign_fields(fields: Mapping[str, str | int], signing_key: SigningKey, domain: bytes) -> str:
     fields = dict(fields)
     if not _valid_fields(fields):
         raise ValueError("fields map str to str or int")
@@ -526,12 +525,11 @@ def sign_payload(*, fields: Mapping[str, str | int], signing_key: SigningKey) ->
         json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     )
     signed = f"{signing_key.key_id}.{body}"
-    signature = signing_key._private.sign(_PAYLOAD_DOMAIN + signed.encode("ascii"))
+    signature = signing_key._private.sign(domain + signed.encode("ascii"))
     return f"{signed}.{_b64encode(signature)}"
 
 
-def verify_payload(*, payload: str, public_keys: Mapping[str, bytes]) -> Verification:
-    """Check a payload; anything malformed is 'invalid', never an exception."""
+def _verify_fields(payload: str, public_keys: Mapping[str, bytes], domain: bytes) -> Verification:
     if not isinstance(payload, str) or not payload.isascii() or payload.count(".") != 2:
         return Verification(status="invalid")
     key_id, body, signature_text = payload.split(".")
@@ -541,15 +539,36 @@ def verify_payload(*, payload: str, public_keys: Mapping[str, bytes]) -> Verific
         return Verification(status="unknown_key", key_id=key_id)
     try:
         public_key = Ed25519PublicKey.from_public_bytes(public_keys[key_id])
-        public_key.verify(
-            _b64decode(signature_text), _PAYLOAD_DOMAIN + f"{key_id}.{body}".encode("ascii")
-        )
+        public_key.verify(_b64decode(signature_text), domain + f"{key_id}.{body}".encode("ascii"))
         fields = json.loads(_b64decode(body))
     except (InvalidSignature, ValueError, TypeError):  # JSONDecodeError is a ValueError
         return Verification(status="invalid", key_id=key_id)
     if not _valid_fields(fields):
         return Verification(status="invalid", key_id=key_id)
     return Verification(status="valid", key_id=key_id, fields=fields)
+
+
+def sign_payload(*, fields: Mapping[str, str | int], signing_key: SigningKey) -> str:
+    """'key_id.body.signature' (ASCII, base64url): short enough for a QR code.
+
+    The body is canonical JSON (sorted keys, compact); the signature covers key id and body.
+    """
+    return _sign_fields(fields, signing_key, _PAYLOAD_DOMAIN)
+
+
+def verify_payload(*, payload: str, public_keys: Mapping[str, bytes]) -> Verification:
+    """Check a payload; anything malformed is 'invalid', never an exception."""
+    return _verify_fields(payload, public_keys, _PAYLOAD_DOMAIN)
+
+
+def sign_audit_anchor(*, fields: Mapping[str, str | int], signing_key: SigningKey) -> str:
+    """Like sign_payload, under its own domain: an anchor never passes as a certificate's
+    payload, nor a payload as an anchor, though one key signs both."""
+    return _sign_fields(fields, signing_key, _ANCHOR_DOMAIN)
+
+
+def verify_audit_anchor(*, anchor: str, public_keys: Mapping[str, bytes]) -> Verification:
+    return _verify_fields(anchor, public_keys, _ANCHOR_DOMAIN)
 
 
 def sign_bytes(*, data: bytes, signing_key: SigningKey) -> bytes:
@@ -563,3 +582,50 @@ def verify_bytes(*, data: bytes, signature: bytes, public_key: bytes) -> bool:
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
+
+
+# --- Keyed links of the audit chain (HMAC-SHA256) ----------------------------------------
+
+_AUDIT_LINK_DOMAIN = b"hek audit link/v1\x00"
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    """The secret that links audit entries; its id is stored with each entry it linked."""
+
+    key_id: str
+    key: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _check_key_id(self.key_id)
+        if len(self.key) != _KEY_BYTES:
+            raise ValueError("an audit key has 32 bytes")
+
+
+def generate_audit_key(key_id: str) -> AuditKey:
+    return AuditKey(key_id=key_id, key=os.urandom(_KEY_BYTES))
+
+
+def audit_key_to_text(audit_key: AuditKey) -> str:
+    """'key_id:base64url', as a KEK is written."""
+    return f"{audit_key.key_id}:{_b64encode(audit_key.key)}"
+
+
+def audit_key_from_text(text: str) -> AuditKey:
+    key_id, key = _key_from_text(text, length=_KEY_BYTES)
+    return AuditKey(key_id=key_id, key=key)
+
+
+def is_key_id(text: object) -> bool:
+    """Whether text could name a key (1-64 of A-Z, a-z, 0-9, '_', '-'); safe to print."""
+    return isinstance(text, str) and _KEY_ID.fullmatch(text) is not None
+
+
+def audit_link(*, audit_key: AuditKey, message: bytes) -> str:
+    """HMAC-SHA256 over a domain label and message, hex: without the key nobody can compute
+    it, so rewriting the chain with the public SHA-256 of old no longer verifies."""
+    return hmac.new(audit_key.key, _AUDIT_LINK_DOMAIN + message, hashlib.sha256).hexdigest()
+
+
+def links_equal(first: str, second: str) -> bool:
+    return hmac.compare_digest(first.encode(), second.encode())

@@ -37,11 +37,18 @@ def _generate_signing_key() -> str:
     return crypto.signing_key_to_text(crypto.generate_signing_key("sig-1"))
 
 
+def _generate_audit_key() -> str:
+    from core import crypto
+
+    return crypto.audit_key_to_text(crypto.generate_audit_key("ak-1"))
+
+
 # name -> generator used in demo mode. Environment variable is HEK_<NAME upper>.
 SECRET_GENERATORS: dict[str, Callable[[], str]] = {
     "kek": _generate_kek,
     "signing_key": _generate_signing_key,
     "form_secret": _random_token,
+    "audit_key": _generate_audit_key,
 }
 
 
@@ -145,5 +152,6 @@ def get_secret(name: str) -> str:
 
 
 def get_optional_secret(name: str) -> str | None:
-    """A secret that may be absent (`old_keks` during a KEK rotation): env, then secrets.toml."""
+    """A secret that may be absent (`old_keks`, `old_audit_keys` during a rotation): env, then
+    secrets.toml."""
     return os.environ.get(f"HEK_{name.upper()}") or _load_toml(SECRETS_TOML).get(name) or None
