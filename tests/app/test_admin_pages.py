@@ -11,7 +11,14 @@ from fpdf import FPDF
 from sqlmodel import Session, func, select
 
 from core import documents
-from core.crypto import generate_kek, generate_signing_key, kek_to_text, signing_key_to_text
+from core.crypto import (
+    audit_key_to_text,
+    generate_audit_key,
+    generate_kek,
+    generate_signing_key,
+    kek_to_text,
+    signing_key_to_text,
+)
 from core.db import session_scope
 from core.health.db import get_health_engine
 from core.models.audit import AuditEntry
@@ -42,6 +49,7 @@ def production_mode(monkeypatch) -> Iterator[None]:
     monkeypatch.setenv("HEK_KEK", kek_to_text(generate_kek("kek-test")))
     monkeypatch.setenv("HEK_SIGNING_KEY", signing_key_to_text(generate_signing_key("sig-test")))
     monkeypatch.setenv("HEK_FORM_SECRET", "x" * 43)
+    monkeypatch.setenv("HEK_AUDIT_KEY", audit_key_to_text(generate_audit_key("ak-test")))
     get_settings.cache_clear()
     yield
     monkeypatch.undo()

@@ -18,6 +18,7 @@ def test_outside_demo_mode_missing_secrets_stop_the_start_and_are_named(tmp_path
         resolve_secrets(demo_mode=False, data_dir=tmp_path)
     assert "HEK_KEK" in refusal.value.message
     assert "HEK_SIGNING_KEY" in refusal.value.message
+    assert "HEK_AUDIT_KEY" in refusal.value.message
     assert not (tmp_path / "demo-secrets.toml").exists()
 
 
