@@ -15,6 +15,7 @@ Under AppTest there is no browser and no cookie: the token stays in st.session_s
 
 import logging
 import secrets
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -92,11 +93,17 @@ class _DatabaseCredentials:
         if code is None:
             _remember(signed_in.token, signed_in.actor)
         else:  # the cookie is set by the route; this Streamlit session is left behind
-            st.session_state[HANDOFF_KEY] = f"/auth/session?code={code}"
+            st.session_state[HANDOFF_KEY] = f"/auth/session?code={code}&weiter={_this_page()}"
         return True
 
     def logout(self, _callback=None) -> None:
         sign_out()
+
+
+def _this_page() -> str:
+    """The path of the page the browser signed in on, to come back to it (a deep link)."""
+    path = urlsplit(st.context.url or "").path or "/"
+    return quote(path if path.startswith("/") else "/", safe="/")
 
 
 class LoginForm(stauth.Authenticate):

@@ -76,8 +76,7 @@ def test_member_submits_clerk_decides_member_sees_the_status(
     wait_until_shown(clerk, clerk.get_by_text(f"Entscheidung zu {tracking_id} gespeichert."))
     screenshot(clerk, "loop-4-clerk-decided")
 
-    member.reload()
-    sign_in(member, "lena.basic")
+    member.reload()  # the session cookie keeps her signed in
     sidebar_nav(member).get_by_role("link", name="Dokument senden").click()
     wait_until_shown(member, member.get_by_role("heading", name="Versandhistorie"))
     row = member.get_by_role("table").get_by_role("row").filter(has_text=tracking_id)
