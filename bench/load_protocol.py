@@ -52,6 +52,8 @@ async def _sign_in(client: StreamlitClient, rec: Recorder, username: str, landin
     await think()
     client.type_text("Benutzername", username)
     client.type_text("Passwort", DEMO_PASSWORD)
+    # From the click until the landing page has run: the login run and the page that sends
+    # the browser on, GET /auth/session (the cookie) and /, a new socket and its first run.
     async with rec.timed("Anmelden", _expect_heading(client, landing)):
         await client.click("Anmelden")
 
