@@ -50,3 +50,9 @@ clean:
 .PHONY: load
 load: install system-deps
 	@bash scripts/with-postgres.sh $(PY) -m bench.load $(LOAD_ARGS)
+
+## make bundle: rebuild web/dist/health_crypto.js from web/src with the npm packages pinned in
+## web/package-lock.json (npm ci, no install scripts); commit the result
+.PHONY: bundle
+bundle:
+	@cd web && npm ci --ignore-scripts --no-audit --no-fund && npm run build
