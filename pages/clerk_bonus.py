@@ -10,6 +10,7 @@ from core import bonus
 from core.clock import to_berlin
 from core.db import session_scope
 from core.previews import render_pdf_pages
+from ui import files
 from ui.components import attempt, format_count, format_date, format_moment
 from ui.correspondence import escape_markdown
 from ui.page_visits import PageVisit
@@ -61,7 +62,12 @@ def _document(submission_id: int, key: str) -> None:
             st.session_state[VIEW] = shown
     if shown and shown[0] == submission_id:
         for number, image in enumerate(shown[1], start=1):
-            st.image(image, caption=f"Seite {number}", width=520)
+            files.image(
+                image,
+                key=f"bonus_page_{submission_id}_{number}",
+                caption=f"Seite {number}",
+                width=520,
+            )
 
 
 def _open_query(query: bonus.InboxQuery | None) -> None:

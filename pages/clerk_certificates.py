@@ -8,6 +8,7 @@ from core.clock import today_berlin
 from core.db import session_scope
 from core.models.certificates import Delivery
 from core.previews import render_pdf_pages
+from ui import files
 from ui.components import attempt, format_date, format_moment
 from ui.page_visits import PageVisit
 from ui.session import current_actor
@@ -110,14 +111,19 @@ if notice := st.session_state.get(NOTICE_KEY):
 if (issued_id := st.session_state.get(ISSUED_KEY)) and ISSUED_PDF_KEY in st.session_state:
     pdf = st.session_state[ISSUED_PDF_KEY]  # this clerk's session only, never a shared cache
     preview, actions = st.columns([3, 2])
-    preview.image(render_pdf_pages(pdf, scale=1.0, count=1)[0], caption="Vorschau, Seite 1")
-    actions.download_button(
+    files.image(
+        render_pdf_pages(pdf, scale=1.0, count=1)[0],
+        key=f"cert_preview_{issued_id}",
+        caption="Vorschau, Seite 1",
+        container=preview,
+    )
+    files.download_link(
         "PDF herunterladen",
-        data=pdf,
+        pdf,
         file_name=f"bescheinigung-{issued_id}.pdf",
         mime="application/pdf",
-        key="cert_download",
-        icon=":material/download:",
+        key=f"cert_download_{issued_id}",
+        container=actions,
     )
     if actions.button("Vorschau schließen", key="cert_close"):
         for key in (ISSUED_KEY, ISSUED_PDF_KEY, NOTICE_KEY):
@@ -146,11 +152,10 @@ if st.button(
         st.rerun()
 built = st.session_state.get(BATCH_KEY)
 if built is not None and built[0] == day:
-    st.download_button(
+    files.download_link(
         f"Druckstapel vom {format_date(day)} herunterladen",
-        data=built[1],
+        built[1],
         file_name=f"druckstapel-{day:%Y-%m-%d}.pdf",
         mime="application/pdf",
-        key="batch_download",
-        icon=":material/download:",
+        key=f"batch_download_{day:%Y-%m-%d}",
     )

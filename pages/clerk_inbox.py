@@ -6,6 +6,7 @@ from core import documents, inbox, saved_views
 from core.db import session_scope
 from core.errors import DomainError
 from core.previews import pdf_page_count, render_pdf_pages
+from ui import files
 from ui.components import format_moment, format_size
 from ui.page_visits import PageVisit
 from ui.session import current_actor
@@ -238,8 +239,9 @@ if case_id:
             zoom = controls[1].slider(
                 "Zoom", min_value=50, max_value=200, value=100, step=25, key="view_zoom"
             )
-            st.image(
+            files.image(
                 render_pdf_pages(pdf, scale=zoom / 100, first=shown - 1, count=1)[0],
+                key=f"case_page_{case_id}",
                 caption=f"Seite {shown} von {pages}",
             )
     with context:

@@ -9,6 +9,7 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.letter_templates import BODY_MAX_CHARS, PLACEHOLDERS, SUBJECT_MAX_CHARS, letter_templates
 from core.previews import render_pdf_pages
+from ui import files
 from ui.components import format_moment
 from ui.correspondence import HEK_AVATAR, MEMBER_AVATAR, deferred, escape_markdown
 from ui.page_visits import PageVisit
@@ -118,8 +119,8 @@ if recipient is not None:
             st.error(error.message)
         else:
             st.caption(f"Vorschau · Zustellung: {CHANNELS[shown.channel]}")
-            for image in render_pdf_pages(shown.pdf, scale=1.0):
-                st.image(image, width="stretch")
+            for number, image in enumerate(render_pdf_pages(shown.pdf, scale=1.0), start=1):
+                files.image(image, key=f"letter_preview_page_{number}", width="stretch")
     if send:
         try:
             with session_scope(write=True) as db:
@@ -188,13 +189,13 @@ if thread_id is not None:
             with session_scope(write=True) as db:
                 return letters.letter_document(db, actor=actor, letter_id=letter_id).pdf
 
-        st.download_button(
+        files.download_link(
             "Signiertes PDF herunterladen",
-            data=_signed_pdf,
+            _signed_pdf,
             file_name=f"HEK_Schreiben_{letter.id}.pdf",
             mime="application/pdf",
             key=f"clerk_letter_pdf_{letter.id}",
-            on_click="ignore",
+            icon=None,
         )
     if not thread.replies:
         st.caption("Noch keine Antwort des Mitglieds.")
@@ -206,11 +207,11 @@ if thread_id is not None:
             )
             st.text(reply.text)  # member text: plain, never Markdown or HTML
             if reply.summary.attachment_name:
-                st.download_button(
+                files.download_link(
                     "Anhang herunterladen",
-                    data=deferred(letters.reply_attachment, actor=actor, reply_id=reply.summary.id),
+                    deferred(letters.reply_attachment, actor=actor, reply_id=reply.summary.id),
                     file_name=reply.summary.attachment_name,
+                    mime="application/octet-stream",
                     key=f"clerk_reply_attachment_{reply.summary.id}",
                     icon=":material/attach_file:",
-                    on_click="ignore",
                 )

@@ -6,7 +6,7 @@ from core import certificate_issuing, certificates, documents, histories, member
 from core import member_overview as overview
 from core.bonus import EVIDENCE_LABELS
 from core.db import session_scope
-from ui import charts, history_tables
+from ui import charts, files, history_tables
 from ui.components import attempt, format_date, format_moment, format_size
 from ui.page_visits import PageVisit
 from ui.session import current_actor
@@ -203,14 +203,13 @@ with certificates_tab:
                     db, actor=actor, certificate_id=certificate_id
                 )
 
-        action.download_button(
+        files.download_link(
             "PDF",
-            data=_pdf,
+            _pdf,
             file_name=f"bescheinigung-{issued.id}.pdf",
             mime="application/pdf",
             key=f"member_issued_pdf_{issued.id}",
-            icon=":material/download:",
-            on_click="ignore",
+            container=action,
         )
 
 with letters_tab:

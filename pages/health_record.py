@@ -11,7 +11,7 @@ from core.health import entries, hek_import, views
 from core.health.billing_data import KIND_LABELS, DataKind
 from core.health.db import health_scope
 from core.uploads import IncomingFile
-from ui import health_charts, health_gate, health_state, health_table
+from ui import files, health_charts, health_gate, health_state, health_table
 from ui.components import attempt, format_date
 from ui.session import current_actor
 
@@ -105,14 +105,13 @@ with by_category:
                     health, actor=actor, unlocked=unlocked, entry=view
                 ).data
 
-        st.download_button(
+        files.download_link(
             f"{format_date(view.on)} · {view.title} ({view.document_name})",
-            data=opened,
+            opened,
             file_name=view.document_name,
             mime=view.document_mime,
             key=f"health_document_{view.id}",
             icon=":material/description:",
-            on_click="ignore",
         )
 
 with new_entry:

@@ -8,7 +8,7 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.health import export, rules, termination, unlock
 from core.health.db import health_scope
-from ui import health_gate, health_state
+from ui import files, health_gate, health_state
 from ui.components import attempt
 from ui.session import current_actor
 
@@ -78,14 +78,12 @@ if unlocked is not None:
             st.session_state[health_state.EXPORT_KEY] = archive
     archive = st.session_state.get(health_state.EXPORT_KEY)
     if archive is not None:
-        st.download_button(
+        files.download_link(
             "Export herunterladen (ZIP)",
-            data=archive,
+            archive,
             file_name=export.export_file_name(today_berlin()),
             mime="application/zip",
             key="health_export_download",
-            icon=":material/download:",
-            on_click="ignore",
         )
 
 st.subheader("Vertrag: smarthealth kündigen")

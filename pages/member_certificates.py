@@ -11,6 +11,7 @@ from core import certificate_issuing, certificates, family
 from core.db import session_scope
 from core.previews import render_pdf_pages
 from core.smart import SMART_LEVELS
+from ui import files
 from ui.components import attempt, domain_errors, format_moment
 from ui.session import current_actor
 
@@ -127,17 +128,16 @@ if actor.service_level in SMART_LEVELS:
     if shown is not None and shown[0] in {issued.id for issued in in_app}:
         shown_id, pdf = shown
         with st.container(border=True):
-            st.image(
+            files.image(
                 render_pdf_pages(pdf, scale=1.2, count=1)[0],
+                key=f"cert_page_{shown_id}",
                 caption=f"Bescheinigung Nr. {shown_id}",
                 width="stretch",
             )
-            st.download_button(
+            files.download_link(
                 "PDF herunterladen",
-                data=pdf,
+                pdf,
                 file_name=f"HEK_Versicherungsbescheinigung_{shown_id}.pdf",
                 mime="application/pdf",
-                key="cert_download",
-                icon=":material/download:",
-                on_click="ignore",
+                key=f"cert_download_{shown_id}",
             )

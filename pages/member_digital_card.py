@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import digital_cards
 from core.db import session_scope
+from ui import files
 from ui.components import attempt, format_date, format_moment
 from ui.session import current_actor
 
@@ -45,16 +46,15 @@ if current is not None:
             f"**{format_date(current.valid_until)}** · noch {days} "
             f"{'Tag' if days == 1 else 'Tage'}  \nAusweis-Nr. {current.id}"
         )
-        details.download_button(
+        files.download_link(
             "Herunterladen (PDF)",
-            data=pdf or b"",
+            pdf or b"",
             disabled=pdf is None,
             file_name=digital_cards.card_file_name(current),
             mime="application/pdf",
-            key="card_download",
-            icon=":material/download:",
+            key=f"card_download_{current.id}",
+            container=details,
             type="primary",
-            on_click="ignore",
         )
         details.link_button(
             "Per E-Mail senden", digital_cards.share_link(current), icon=":material/mail:"
@@ -65,10 +65,12 @@ if current is not None:
             "öffnet Ihr E-Mail-Programm mit einem Textentwurf. Die heruntergeladene PDF-Datei "
             "hängen Sie selbst an – das Portal verschickt nichts."
         )
-        code.image(
+        files.image(
             digital_cards.card_qr_png(current.payload),
+            key=f"card_qr_{current.id}",
             caption="QR-Code: Die Praxis kann damit die Echtheit prüfen.",
             width=220,
+            container=code,
         )
 else:
     st.info("Sie haben zurzeit keinen gültigen digitalen Versicherungsausweis.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import histories, history_export
 from core.db import session_scope
-from ui import charts, history_tables
+from ui import charts, files, history_tables
 from ui.session import current_actor
 
 actor = current_actor()
@@ -47,30 +47,30 @@ else:
 
 st.subheader("Herunterladen")
 periods_column, earnings_column, pdf_column = st.columns(3)
-periods_column.download_button(
+files.download_link(
     "Versicherungszeiten (CSV)",
-    data=history_export.periods_csv(history),
+    history_export.periods_csv(history),
     file_name="versicherungszeiten.csv",
     mime="text/csv",
     key="download_periods_csv",
+    container=periods_column,
     icon=":material/table:",
-    on_click="ignore",
 )
-earnings_column.download_button(
+files.download_link(
     "Entgelte (CSV)",
-    data=history_export.earnings_csv(history),
+    history_export.earnings_csv(history),
     file_name="entgelte.csv",
     mime="text/csv",
     key="download_earnings_csv",
+    container=earnings_column,
     icon=":material/table:",
-    on_click="ignore",
 )
-pdf_column.download_button(
+files.download_link(
     "Alles als PDF",
-    data=lambda: history_export.history_pdf(history),  # built only when clicked
+    lambda: history_export.history_pdf(history),  # built only when fetched
     file_name="versicherungszeiten-und-entgelte.pdf",
     mime="application/pdf",
     key="download_history_pdf",
+    container=pdf_column,
     icon=":material/picture_as_pdf:",
-    on_click="ignore",
 )

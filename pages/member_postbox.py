@@ -9,6 +9,7 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.previews import render_pdf_pages
 from core.uploads import IncomingFile
+from ui import files
 from ui.components import format_moment, format_size
 from ui.correspondence import (
     MEMBER_AVATAR,
@@ -101,15 +102,18 @@ def _show_letter(thread: letters.LetterThread, document: letters.SignedLetter) -
                 "sich an die HEK: 08000213213."
             )
         for number, image in enumerate(render_pdf_pages(document.pdf, scale=1.2), start=1):
-            st.image(image, caption=f"Seite {number}", width="stretch")
-        st.download_button(
+            files.image(
+                image,
+                key=f"letter_page_{letter.id}_{number}",
+                caption=f"Seite {number}",
+                width="stretch",
+            )
+        files.download_link(
             "PDF herunterladen",
-            data=document.pdf,
+            document.pdf,
             file_name=document.file_name,
             mime="application/pdf",
             key=f"letter_pdf_{letter.id}",
-            icon=":material/download:",
-            on_click="ignore",
         )
         if thread.replies:
             st.markdown("**Ihre Antworten**")
@@ -183,11 +187,11 @@ with sent_tab:
             )
             st.text(reply.text)
             if reply.summary.attachment_name:
-                st.download_button(
+                files.download_link(
                     "Anhang herunterladen",
-                    data=deferred(letters.reply_attachment, actor=actor, reply_id=reply.summary.id),
+                    deferred(letters.reply_attachment, actor=actor, reply_id=reply.summary.id),
                     file_name=reply.summary.attachment_name,
+                    mime="application/octet-stream",
                     key=f"reply_attachment_{reply.summary.id}",
                     icon=":material/attach_file:",
-                    on_click="ignore",
                 )

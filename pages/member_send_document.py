@@ -9,6 +9,7 @@ from core.db import session_scope
 from core.errors import DomainError
 from core.previews import render_pdf_pages
 from core.uploads import IncomingFile, check_file
+from ui import files
 from ui.components import format_moment, format_size
 from ui.session import current_actor
 
@@ -94,8 +95,14 @@ if checked:
             images = (
                 [item.data] if item.is_image else render_pdf_pages(item.data, scale=0.8, count=4)
             )
-            for image in images:
-                st.image(image, caption=f"{position + 1}. {item.name}", width="stretch")
+            for number, image in enumerate(images, start=1):
+                files.image(
+                    image,
+                    key=f"doc_preview_{index}_{number}",
+                    caption=f"{position + 1}. {item.name}",
+                    width="stretch",
+                    mime=item.mime if item.is_image else "image/png",
+                )
             if not item.is_image and item.page_count > 4:
                 st.caption(f"… und {item.page_count - 4} weitere Seiten")
     if st.session_state["photos"] and st.button("Fotos verwerfen", key="clear_photos"):

@@ -14,6 +14,7 @@ import streamlit as st
 from core.correspondence import Attachment
 from core.db import session_scope
 from core.messenger import MessageView
+from ui import files
 from ui.components import format_moment, format_size
 
 UPLOAD_TYPES = ["pdf", "jpg", "jpeg", "png", "heic", "heif"]
@@ -33,7 +34,8 @@ def escape_markdown(text: str) -> str:
 
 
 def deferred(fetch: Callable[..., Attachment], **arguments) -> Callable[[], bytes]:
-    """Bytes for st.download_button, decrypted only when the person clicks (and audited then)."""
+    """Bytes for files.download_link, decrypted only when the person fetches them (and audited
+    then)."""
 
     def load() -> bytes:
         with session_scope(write=True) as db:
@@ -45,14 +47,13 @@ def deferred(fetch: Callable[..., Attachment], **arguments) -> Callable[[], byte
 def attachment_line(
     *, name: str, size: int | None, mime: str | None, data: Callable[[], bytes], key: str
 ) -> None:
-    st.download_button(
+    files.download_link(
         f"Anhang herunterladen ({format_size(size or 0)})",
-        data=data,
+        data,
         file_name=name,
         mime=mime or "application/octet-stream",
         key=key,
         icon=":material/attach_file:",
-        on_click="ignore",
     )
     st.text(name)
 

@@ -8,6 +8,7 @@ showed it, and the route answers only that session's cookie.
 """
 
 import hashlib
+import mimetypes
 from collections.abc import Callable
 
 import streamlit as st
@@ -81,5 +82,6 @@ def image(
     container=None,
 ) -> None:
     """An image (a page preview, a QR code) loaded from /files/… with the session cookie."""
-    url = file_url(data, key=key, file_name=f"{key}.png", mime=mime, inline=True)
+    extension = mimetypes.guess_extension(mime) or ".png"
+    url = file_url(data, key=key, file_name=f"{key}{extension}", mime=mime, inline=True)
     (container or st).image(url, caption=caption, width=width)

@@ -11,7 +11,7 @@ from core.health import activation, unlock
 from core.health.db import health_scope
 from core.health.errors import DevicePasswordLocked
 from core.health.keys import MAX_DEVICE_PASSWORD, UnlockedRecord
-from ui import health_state
+from ui import files, health_state
 from ui.components import attempt
 
 CONSENT_LABELS = {
@@ -26,17 +26,20 @@ def show_security_key(key: crypto.SecurityKey, *, holder: str, key_name: str) ->
     text_column, qr_column = st.columns([3, 2])
     with text_column:
         st.code(crypto.format_security_key(key), language=None)
-        st.download_button(
+        files.download_link(
             "Notfall-Kit (PDF) herunterladen",
-            data=lambda: activation.emergency_kit_pdf(key=key, holder=holder, today=today_berlin()),
+            lambda: activation.emergency_kit_pdf(key=key, holder=holder, today=today_berlin()),
             file_name="smarthealth-notfall-kit.pdf",
             mime="application/pdf",
             key=f"health_kit_{key_name}",
-            icon=":material/download:",
-            on_click="ignore",
         )
     with qr_column:
-        st.image(crypto.security_key_qr_png(key), width=180, caption="Sicherheitsschlüssel")
+        files.image(
+            crypto.security_key_qr_png(key),
+            key=f"health_key_qr_{key_name}",
+            width=180,
+            caption="Sicherheitsschlüssel",
+        )
 
 
 def _activation(actor: Actor) -> None:

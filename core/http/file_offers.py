@@ -47,7 +47,8 @@ def offer(
 ) -> str:
     """The path of a file for one session. `slot` names the place on the page: offering the
     same content there again keeps the URL (and restarts its five minutes), so a rerun does
-    not reload images; new content gets a new URL and the old one ends."""
+    not reload images; new content gets a new URL and the old one ends. The latest `produce`
+    serves the URL: a function offered again under the same id reads the current state."""
     now = time.monotonic() if now is None else now
     with _lock:
         _forget_expired(now)
@@ -62,6 +63,7 @@ def offer(
                 session_fingerprint, slot, file_name, media_type, produce, inline, content_id
             )
             _by_slot[key] = token
+        current.produce = produce
         current.expires_at = now + LIFETIME_SECONDS
     return f"{PREFIX}{token}"
 

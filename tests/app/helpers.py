@@ -5,7 +5,9 @@ from pathlib import Path
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
+from core import browser_sessions
 from core.db import session_scope
+from core.http import file_offers
 from core.models.audit import AuditEntry
 from core.seed import DEMO_APP_PIN, DEMO_PASSWORD
 
@@ -94,3 +96,34 @@ def leave_and_come_back(at: AppTest, page: str) -> AppTest:
     """The clerk opens the start page, then `page` again (a new visit, not a rerun)."""
     at.switch_page("pages/clerk_home.py").run()
     return at.switch_page(page).run()
+
+
+# --- Member files (ui/files.py): links and images to the portal's /files/ route ------------
+
+
+def file_links(at: AppTest) -> dict[str, str]:
+    """Label -> URL of every link button that offers a file of this session."""
+    return {
+        button.proto.label: button.proto.url
+        for button in at.get("link_button")
+        if f"{file_offers.PREFIX}" in button.proto.url
+    }
+
+
+def image_urls(at: AppTest) -> list[str]:
+    """The URL of every image shown (a file of this session, never Streamlit's /media/)."""
+    return [picture.url for image in at.get("image") for picture in image.proto.imgs]
+
+
+def fetch_file(at: AppTest, url: str):
+    """What GET <url> answers this session's cookie: the offer (its .produce() gives the bytes,
+    running a deferred read and its audit entry as a click would), or None."""
+    assert file_offers.PREFIX in url and "/media/" not in url, url
+    fingerprint = browser_sessions.token_fingerprint(at.session_state["hek_token"])
+    return file_offers.claim(url.rsplit("/", 1)[-1], session_fingerprint=fingerprint)
+
+
+def file_bytes(at: AppTest, url: str) -> bytes:
+    found = fetch_file(at, url)
+    assert found is not None, f"{url} is not offered to this session"
+    return found.produce()

@@ -11,6 +11,10 @@ from core.models.audit import AuditEntry
 from tests.app.helpers import (
     audit_looks,
     errors,
+    fetch_file,
+    file_bytes,
+    file_links,
+    image_urls,
     infos,
     leave_and_come_back,
     login,
@@ -46,7 +50,7 @@ def test_jonas_requests_a_card_and_sees_validity_counter_download_and_send():
     assert titles(at) == ["Digitaler Versicherungsausweis"]
     assert "Sie haben zurzeit keinen gültigen digitalen Versicherungsausweis." in infos(at)
     assert f"**Noch 4 von 4 in {year}**" in shown_text(at)
-    assert not at.get("download_button")
+    assert file_links(at) == {}
 
     at = at.button(key="card_request").click().run()
 
@@ -56,14 +60,18 @@ def test_jonas_requests_a_card_and_sees_validity_counter_download_and_send():
     text = shown_text(at)
     assert f"**Noch 3 von 4 in {year}**" in text
     assert "bis einschließlich" in text and "noch 14 Tage" in text
-    [download] = at.get("download_button")
-    assert download.proto.label == "Herunterladen (PDF)"
-    [send] = at.get("link_button")
+    [(label, url)] = file_links(at).items()
+    assert label == "Herunterladen (PDF)"
+    card = fetch_file(at, url)
+    assert card.file_name.startswith("HEK_Versicherungsausweis_")
+    assert card.produce().startswith(b"%PDF")
+    [send] = [button for button in at.get("link_button") if button.proto.url.startswith("mailto:")]
     assert send.proto.label == "Per E-Mail senden"
     assert send.proto.url.startswith("mailto:?subject=")
     assert "PDF-Datei anh" in unquote(send.proto.url)
     assert "das Portal verschickt nichts" in text
-    assert len(at.get("image")) == 1  # the QR code
+    [qr_code] = image_urls(at)
+    assert file_bytes(at, qr_code).startswith(b"\x89PNG")
     assert list(at.table[0].value["Status"]) == ["gültig"]
 
 
@@ -141,7 +149,8 @@ def test_bonus_enrolment_and_evidence_from_application_to_points():
     clerk = _open(CLERK_PAGE, "sachbearbeitung")
     [view] = [b for b in clerk.button if (b.key or "").startswith("evidence_view_")]
     clerk = view.click().run()
-    assert len(clerk.get("image")) == 1
+    [page] = image_urls(clerk)
+    assert file_bytes(clerk, page).startswith(b"\x89PNG")
     [accept] = [b for b in clerk.button if (b.key or "").startswith("evidence_accept_")]
     clerk = accept.click().run()
     assert _successes(clerk) == ["Gesundheits-Check-up für Albrecht, Jonas anerkannt (300 Punkte)."]

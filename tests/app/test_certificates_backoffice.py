@@ -13,7 +13,15 @@ from core.models.audit import AuditEntry
 from core.models.certificates import CertificateRequest
 from core.models.issued_certificates import IssuedCertificate
 from core.seed import DEMO_PERSONAS
-from tests.app.helpers import errors, login, open_portal, shown_text
+from tests.app.helpers import (
+    errors,
+    file_bytes,
+    file_links,
+    image_urls,
+    login,
+    open_portal,
+    shown_text,
+)
 
 CLERK_PAGE = "pages/clerk_certificates.py"
 VERIFY_PAGE = "pages/verify_certificate.py"
@@ -68,8 +76,11 @@ def test_clerk_issues_lenas_request_sees_the_preview_and_prints_the_batch(portal
     assert errors(at) == []
     (notice,) = [s.value for s in at.success]
     assert notice.startswith("Bescheinigung Nr. ") and "Druckstapel" in notice
-    assert len(at.get("image")) == 1  # the preview of page 1
-    assert verify_certificate_pdf(at.session_state["cert_issued_pdf"]).status == "valid"
+    [preview] = image_urls(at)  # page 1
+    assert file_bytes(at, preview).startswith(b"\x89PNG")
+    issued_pdf = file_bytes(at, file_links(at)["PDF herunterladen"])
+    assert issued_pdf == at.session_state["cert_issued_pdf"]
+    assert verify_certificate_pdf(issued_pdf).status == "valid"
     assert _status(portal_db, request_id) == "erstellt"
     assert "Keine offenen Anforderungen." in [info.value for info in at.info]
 
@@ -78,6 +89,8 @@ def test_clerk_issues_lenas_request_sees_the_preview_and_prints_the_batch(portal
     assert not at.exception
     assert _status(portal_db, request_id) == "versandt"
     assert "davon 0 noch nicht als versandt markiert" in shown_text(at)
+    [batch] = [url for label, url in file_links(at).items() if label.startswith("Druckstapel vom")]
+    assert file_bytes(at, batch).startswith(b"%PDF")
 
 
 def _queue_views(engine) -> int:

@@ -18,7 +18,16 @@ from core.models.accounts import UserAccount, UserSession
 from core.models.health_link import HealthLink
 from core.models.people import Member
 from core.settings import get_settings
-from tests.app.helpers import errors, login, shown_text, submit_login, titles
+from tests.app.helpers import (
+    errors,
+    file_bytes,
+    file_links,
+    image_urls,
+    login,
+    shown_text,
+    submit_login,
+    titles,
+)
 from tests.service.health_world import fresh_provider_url, letter_pdf
 
 RECORD = "pages/health_record.py"
@@ -162,9 +171,14 @@ def test_settings_show_the_key_again_and_export_while_unlocked(portal_db):
     assert titles(at) == ["Einstellungen & Vertrag"]
     at = at.toggle(key="health_show_key").set_value(True).run()
     assert key_text in [code.value for code in at.code]
+    assert file_bytes(at, file_links(at)["Notfall-Kit (PDF) herunterladen"]).startswith(b"%PDF")
+    [qr_code] = image_urls(at)
+    assert file_bytes(at, qr_code).startswith(b"\x89PNG")
     at = at.button(key="health_export_start").click().run()
     assert not at.exception and errors(at) == []
     assert at.session_state["health_export"][:2] == b"PK"
+    archive = file_bytes(at, file_links(at)["Export herunterladen (ZIP)"])
+    assert archive == at.session_state["health_export"]
 
 
 def test_termination_on_the_settings_page_deletes_the_record(portal_db):

@@ -9,7 +9,7 @@ from core.kvnr import make_kvnr
 from core.models.accounts import UserAccount
 from core.models.certificates import CertificateRequest
 from core.seed import DEMO_PERSONAS
-from tests.app.helpers import errors, login, shown_text
+from tests.app.helpers import errors, file_bytes, file_links, image_urls, login, shown_text
 
 EMRE = make_kvnr("Y40000002")  # Deniz's son in the demo household (core/seed.py)
 JONAS = next(p.kvnr for p in DEMO_PERSONAS if p.username == "jonas.smart")
@@ -87,11 +87,13 @@ def test_with_app_communication_on_the_issued_certificate_opens_in_the_app_as_a_
     at.button(key=f"cert_show_{issued.id}").click().run()
 
     assert not at.exception
-    assert len(at.get("image")) == 1  # page 1 of the certificate
-    (button,) = at.get("download_button")
-    assert button.proto.label == "PDF herunterladen"
-    shown_id, pdf = at.session_state["cert_shown"]
-    assert shown_id == issued.id
+    (page_one,) = image_urls(at)  # page 1 of the certificate
+    assert file_bytes(at, page_one).startswith(b"\x89PNG")
+    (label,) = file_links(at)
+    assert label == "PDF herunterladen"
+    pdf = file_bytes(at, file_links(at)[label])
+    assert pdf == at.session_state["cert_shown"][1]
+    assert at.session_state["cert_shown"][0] == issued.id
     check = verify_certificate_pdf(pdf)
     assert check.status == "valid" and check.fields.name == "Miriam Schulte"
 

@@ -15,6 +15,10 @@ from core.seed import DEMO_PERSONAS
 from tests.app.helpers import (
     audit_looks,
     errors,
+    fetch_file,
+    file_bytes,
+    file_links,
+    image_urls,
     leave_and_come_back,
     login,
     shown_text,
@@ -99,7 +103,8 @@ def test_clerk_previews_and_sends_a_letter_to_jonas(portal_db):
 
     at = at.button(key="letter_preview").click().run()
     assert errors(at) == []
-    assert len(at.get("image")) >= 1  # the rendered letter page
+    pages = image_urls(at)  # the rendered letter pages
+    assert pages and all(file_bytes(at, page).startswith(b"\x89PNG") for page in pages)
     at = at.button(key="letter_send").click().run()
 
     assert [s.value for s in at.success] == ["Das Schreiben ist im Postfach des Mitglieds."]
@@ -115,8 +120,10 @@ def test_jonas_opens_the_letter_reads_it_and_answers():
     assert not at.exception
     assert any("Die Signatur ist gültig" in s.value for s in at.success)
     assert "Bestätigung Ihrer Mitgliedschaft" in [m.value for m in at.markdown]  # read now
-    assert len(at.get("image")) >= 1
-    assert at.get("download_button")  # "PDF herunterladen"
+    pages = image_urls(at)
+    assert pages and all(file_bytes(at, page).startswith(b"\x89PNG") for page in pages)
+    letter_pdf = fetch_file(at, file_links(at)["PDF herunterladen"])
+    assert letter_pdf.produce().startswith(b"%PDF")
 
     at = at.button(key="reply").click().run()
     keyed(at, "text_area", "reply_text_").input("Vielen Dank, das hilft mir sehr.")
@@ -224,7 +231,14 @@ def test_the_clerk_sees_member_html_and_markdown_literally(portal_db):
 def test_the_clerk_files_the_attachment_into_the_inbox_and_answers(portal_db):
     at = _clerk_opens_the_conversation(portal_db)
     with Session(portal_db) as session:
-        message_id = session.exec(select(Message.id)).one()
+        message_id, size = session.exec(select(Message.id, Message.attachment_size)).one()
+    # the attachment is decrypted, and its look audited, only when the clerk fetches it
+    [(label, url)] = file_links(at).items()
+    assert label.startswith("Anhang herunterladen (")
+    looks = len(audit_looks("view_message_attachment"))
+    attachment = file_bytes(at, url)
+    assert attachment.startswith(b"%PDF") and len(attachment) == size
+    assert len(audit_looks("view_message_attachment")) == looks + 1
 
     at = at.button(key=f"file_{message_id}").click().run()
     assert errors(at) == []

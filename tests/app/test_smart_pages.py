@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from core.models.audit import AuditEntry
 from core.models.people import ServiceLevel
-from tests.app.helpers import errors, login, shown_text, titles
+from tests.app.helpers import errors, file_bytes, file_links, login, shown_text, titles
 from ui.registry import SCREENS, screens_for
 
 SMART_SCREENS = [screen for screen in SCREENS if screen.min_level == ServiceLevel.SMART]
@@ -134,5 +134,7 @@ def test_history_page_shows_a_timeline_and_earnings_beside_the_ceiling():
     assert len(bars) >= 3  # one trace per employer
     assert ceiling["name"] == "Beitragsbemessungsgrenze KV"
     assert dict(zip(ceiling["x"], ceiling["y"], strict=True))[2024] == 62_100
-    labels = [button.proto.label for button in at.get("download_button")]
-    assert labels == ["Versicherungszeiten (CSV)", "Entgelte (CSV)", "Alles als PDF"]
+    links = file_links(at)
+    assert list(links) == ["Versicherungszeiten (CSV)", "Entgelte (CSV)", "Alles als PDF"]
+    assert file_bytes(at, links["Entgelte (CSV)"]).decode("utf-8-sig").startswith("Jahr;")
+    assert file_bytes(at, links["Alles als PDF"]).startswith(b"%PDF")
