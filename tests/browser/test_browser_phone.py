@@ -53,7 +53,8 @@ def _fold_the_menu(page: Page) -> None:
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
     # The flag flips at once; the menu then slides out: wait until it has left the screen.
     page.wait_for_function(
-        "document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right <= 0"
+        "() => document.querySelector('[data-testid=\"stSidebar\"]')"
+        ".getBoundingClientRect().right <= 0"
     )
 
 
