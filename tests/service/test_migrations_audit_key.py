@@ -3,12 +3,15 @@ except from an entry that was already broken, where the break stays visible."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlmodel
 from alembic import command
 from sqlalchemy import Integer, String, column, insert, table, text, update
 
 from core import audit, migrate
 from core.db import session_scope
+from core.errors import MissingSecrets
+from core.settings import get_secrets, get_settings
 from tests.service.audit_chain import entries, public_sha256_link
 
 GENESIS = "0" * 64
@@ -102,3 +105,25 @@ def test_downgrade_restores_a_chain_the_old_code_verifies(engine):
     assert [row.entry_hash for row in rows] == [row["entry_hash"] for row in old]
     assert (head.last_seq, head.last_hash) == (5, old[-1]["entry_hash"])
     migrate.upgrade(engine)
+
+
+def test_without_an_audit_key_outside_demo_mode_the_migration_changes_nothing(engine, monkeypatch):
+    _to(engine, "0021")
+    old = _old_chain(engine, 2)
+    monkeypatch.setenv("HEK_MODE", "production")
+    monkeypatch.delenv("HEK_AUDIT_KEY", raising=False)
+    get_settings.cache_clear()
+    get_secrets.cache_clear()
+    try:
+        with pytest.raises(MissingSecrets) as refusal:
+            migrate.upgrade(engine)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        get_secrets.cache_clear()
+
+    assert "HEK_AUDIT_KEY" in refusal.value.message
+    assert migrate.current_revision(engine) == "0021"
+    with engine.connect() as connection:
+        rows = connection.execute(AUDIT_AT_0021.select().order_by(text("seq"))).all()
+    assert [row.entry_hash for row in rows] == [row["entry_hash"] for row in old]

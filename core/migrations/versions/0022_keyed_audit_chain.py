@@ -134,21 +134,25 @@ def _has_entries() -> bool:
 
 
 def upgrade() -> None:
+    # The key first: a missing one stops the migration before it has changed anything.
+    audit_key = None
+    if _has_entries():
+        from core.audit import configured_audit_keyring
+
+        audit_key = configured_audit_keyring().current
     op.add_column(
         "audit_entry",
         sa.Column("key_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     )
-    if not _has_entries():
-        return
-    from core.audit import configured_audit_keyring, entry_link
+    if audit_key is not None:
+        from core.audit import entry_link
 
-    audit_key = configured_audit_keyring().current
-    _relink(
-        _before_0022,
-        _sha256_link,
-        lambda row: entry_link(row, audit_key),
-        audit_key.key_id,
-    )
+        _relink(
+            _before_0022,
+            _sha256_link,
+            lambda row: entry_link(row, audit_key),
+            audit_key.key_id,
+        )
 
 
 def downgrade() -> None:
