@@ -26,6 +26,10 @@ class PortalProcess:
     pid: int
     log: Path
 
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -54,8 +58,8 @@ def portal_environment(*, database_url: str, data_dir: Path, **extra: str) -> di
     }
 
 
-def _start(env: Mapping[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+def _start(env: Mapping[str, str], log: Path, port: int | None) -> tuple[subprocess.Popen, str]:
+    port = port or free_port()
     command = [
         str(PROJECT_ROOT / ".venv" / "bin" / "streamlit"),
         "run",
@@ -98,13 +102,18 @@ def _stop(server: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def portal_processes(
-    environments: list[tuple[Mapping[str, str], Path]], *, startup_seconds: float
+    environments: list[tuple[Mapping[str, str], Path]],
+    *,
+    startup_seconds: float,
+    ports: list[int | None] | None = None,
 ) -> Iterator[list[PortalProcess]]:
-    """Start one server per (environment, log file), wait until all answer, stop them all."""
+    """Start one server per (environment, log file), wait until all answer, stop them all.
+    Each listens on a free port unless `ports` names them (a restart on the same port)."""
     started: list[tuple[subprocess.Popen, str, Path]] = []
+    ports = ports or [None] * len(environments)
     try:
-        for env, log in environments:
-            started.append((*_start(env, log), log))
+        for (env, log), port in zip(environments, ports, strict=True):
+            started.append((*_start(env, log, port), log))
         deadline = time.monotonic() + startup_seconds
         for server, base_url, log in started:
             _wait_until_healthy(server, base_url, log, deadline)
@@ -115,6 +124,10 @@ def portal_processes(
 
 
 @contextlib.contextmanager
-def portal_process(env: Mapping[str, str], log: Path, *, startup_seconds: float):
-    with portal_processes([(env, log)], startup_seconds=startup_seconds) as (process,):
+def portal_process(
+    env: Mapping[str, str], log: Path, *, startup_seconds: float, port: int | None = None
+) -> Iterator[PortalProcess]:
+    with portal_processes(
+        [(env, log)], startup_seconds=startup_seconds, ports=[port] if port else None
+    ) as (process,):
         yield process
