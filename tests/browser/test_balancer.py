@@ -95,8 +95,11 @@ class Balancer:
         """The process nginx sends this browser to, as its access log tells for one probe."""
         before = len(self.routes())
         assert self.get("healthz", browser_id=browser_id) == "ok"
-        wait_for(lambda: len(self.routes()) > before, "the probe's access log line")
-        (answered,) = [a for kind, _, a in self.routes()[before:] if kind == "healthz"]
+
+        def logged() -> list[str]:
+            return [a for kind, _, a in self.routes()[before:] if kind == "healthz"]
+
+        (answered,) = wait_for(logged, "the probe's access log line")
         return answered
 
 
@@ -323,6 +326,7 @@ def test_a_browser_stays_on_its_process_behind_nginx_and_survives_its_restart(
         screenshot(page, "balancer-1-sent-through-nginx")
         browser_routes = balancer.routes()[probed:]
         assert ("upload", "cookie", address[home]) in browser_routes
+        assert ("file", "cookie", address[home]) in browser_routes  # the preview's image
         assert {answered for _, route, answered in browser_routes if route == "cookie"} == {
             address[home]
         }, "a request with the browser cookie reached the other process"

@@ -26,8 +26,10 @@ def test_nginx_takes_uploads_as_large_as_streamlit_does():
     assert int(limit) == STREAMLIT["server"]["maxUploadSize"]
 
 
-def test_the_portal_learns_the_scheme_and_the_websocket_is_upgraded():
+def test_the_portal_learns_scheme_and_host_and_the_websocket_is_upgraded():
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in SITE
+    # with $host the port goes, and Streamlit refuses a websocket whose Origin has one
+    assert "proxy_set_header Host              $http_host;" in SITE
     assert "proxy_set_header Upgrade           $http_upgrade;" in SITE
     assert "location = /_stcore/stream {" in SITE
 
