@@ -12,20 +12,36 @@ import logging
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from streamlit.starlette import App
 
-from core import logs
+from core import logs, migrate
+from core.errors import MissingSecrets
+from core.health import migrate as health_migrate
 from core.http.middleware import BrowserBinding, RequestIds, SecurityHeaders
 from core.http.routes import ROUTES
+from core.settings import get_secrets
 
 logs.configure_logging()
 log = logging.getLogger("portal")
 
 
+def _prepare() -> None:
+    """Secrets present, both databases migrated: before the first request, so that /readyz
+    answers "ready" at once and no first visitor waits for it (Home.py checks again)."""
+    get_secrets()
+    health_migrate.upgrade()
+    migrate.upgrade()
+
+
 @asynccontextmanager
 async def lifespan(_app):
     logs.route_library_loggers()  # the loggers Streamlit created while starting
+    try:
+        await run_in_threadpool(_prepare)
+    except MissingSecrets as missing:
+        log.error("start-up check failed: %s", missing.message)  # names only the variables
     log.info("portal started")
     yield
     log.info("portal stopping")
