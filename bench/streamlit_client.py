@@ -145,7 +145,7 @@ class StreamlitClient:
 
     async def _load(self, path: str) -> None:
         """The route answers, its redirects are followed with the cookie jar, and the page
-        opens again on a new socket: a page load starts a new Streamlit session."""
+        where they end opens on a new socket: a page load starts a new Streamlit session."""
         if not path.startswith("/"):
             raise ProtocolError(f"not a path of the portal: {path!r}")
         await self._close_socket()
@@ -155,7 +155,9 @@ class StreamlitClient:
         self._elements, self._values, self.pages = {}, {}, {}
         self._page_hash, self.session_id, self._failure = "", "", None
         await self._open_socket(None)
-        await self._run(ClientState(query_string="", page_name=""), follow=False)
+        landing = response.url  # the frontend asks for the page its address names
+        state = ClientState(query_string=landing.query.decode(), page_name=landing.path.strip("/"))
+        await self._run(state, follow=False)
 
     async def _follow_redirects(self) -> None:
         for _ in range(MAX_REDIRECTS):

@@ -15,6 +15,7 @@ import json
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -109,20 +110,22 @@ def test_a_live_tabs_session_id_without_its_cookies_gets_nothing_and_the_tab_kee
 
     async def scenario():
         victim = await _victim_at_home(portal, member)
+        session_id = victim.session_id
         attacker = _tab(portal)
         try:
-            await attacker.connect(resume_session_id=victim.session_id)
+            await attacker.connect(resume_session_id=session_id)
             await victim.rerun()  # the victim's next click, after the attempt
             await victim.open_page("Meine Daten")
-            return victim, attacker
+            return session_id, victim, attacker
         finally:
             await attacker.close()
             await victim.close()
 
-    victim, attacker = _run(scenario())
+    session_id, victim, attacker = _run(scenario())
 
     assert _victims_data_in(victim.received, member) == ["Livinger", member.kvnr]
-    assert attacker.session_id != victim.session_id
+    assert attacker.session_id != session_id
+    assert victim.session_id == session_id  # the tab still runs in its own session
     assert attacker.has_button("Anmelden")
     assert _victims_data_in(attacker.received, member) == []
     assert victim.headings() == ["Meine Daten"]
@@ -221,9 +224,9 @@ def test_a_hand_off_code_sets_the_session_cookie_once_and_a_forged_or_expired_on
 
     url, link, responses, home = _run(scenario())
 
-    assert url.startswith("/auth/session?code=") and link == url
+    assert urlsplit(url).path == "/auth/session" and link == url
     assert [response.status_code for response in responses] == [303] * 4
-    assert [response.headers["location"] for response in responses] == ["/"] * 4
+    assert all(response.headers["location"].startswith("/") for response in responses)
     assert [_sets_session_cookie(response) is not None for response in responses] == [
         True,
         False,
@@ -234,7 +237,7 @@ def test_a_hand_off_code_sets_the_session_cookie_once_and_a_forged_or_expired_on
 
 
 def _expire(portal: Portal, handoff_url: str) -> None:
-    code = handoff_url.split("code=", 1)[1]
+    code = parse_qs(urlsplit(handoff_url).query)["code"][0]
     with Session(portal.engine) as session:
         row = session.exec(
             select(UserSession).where(UserSession.handoff_hash == token_fingerprint(code))
