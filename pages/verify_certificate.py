@@ -6,6 +6,7 @@ import re
 import streamlit as st
 
 from core.certificate_seal import CertificateCheck
+from core.db import session_scope
 from core.digital_cards import CardCheck
 from core.public_check import PublicCheck, check_payload, check_upload
 from ui.components import attempt, format_date
@@ -93,6 +94,12 @@ def show_certificate(check: CertificateCheck) -> None:
     )
 
 
+def _check_file(name: str, data: bytes) -> PublicCheck:
+    # The address limits how many files one visitor may check; None in local development.
+    with session_scope(write=True) as db:
+        return check_upload(db, name=name, data=data, client=st.context.ip_address)
+
+
 upload_tab, code_tab = st.tabs(["PDF-Datei hochladen", "Prüfcode eingeben"])
 with upload_tab:
     uploaded = st.file_uploader(
@@ -102,7 +109,7 @@ with upload_tab:
         max_upload_size=2,
     )
     if uploaded is not None:
-        check = attempt(lambda: check_upload(name=uploaded.name, data=uploaded.getvalue()))
+        check = attempt(lambda: _check_file(uploaded.name, uploaded.getvalue()))
         if check is not None:
             show(check)
 with code_tab:

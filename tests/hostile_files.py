@@ -228,6 +228,56 @@ def pdf_with_garbage_xref() -> bytes:
     return head + b"\nxref\n" + b"\n".join(fixed)
 
 
+def giant_page_pdf(side: int = 50_000) -> bytes:
+    """About 435 bytes: one page of side x side points whose content fills it (found by an
+    attacker: rendering its preview at scale 0.6 asked for a 900-megapixel bitmap)."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R >>"
+            % (side, side),
+            pdf_stream(b"0 0 %d %d re f" % (side, side)),
+        ]
+    )
+
+
+def user_unit_giant_page_pdf() -> bytes:
+    """An A4 box, but /UserUnit 100 makes each unit 100/72 inch: a page of 827 x 1169 inches."""
+    return one_page_pdf(page=b"/UserUnit 100 ")
+
+
+def pdf_with_image_claiming(width: int, height: int) -> bytes:
+    """An A4 page drawing a small JPEG whose header and /Width, /Height claim width x height."""
+    image = jpeg_claiming_dimensions(width, height)
+    return one_page_pdf(
+        page=b"/Resources << /XObject << /Im1 5 0 R >> >> ",
+        extra=[
+            pdf_stream(
+                image,
+                b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /DCTDecode " % (width, height),
+            )
+        ],
+    )
+
+
+@cache
+def megapixel_png(width: int = 10_000, height: int = 5_000) -> bytes:
+    """An RGB PNG of width x height (50 megapixels by default: 150 MB decoded) in about 150 KB;
+    every row is the same colour ramp."""
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    row = b"\x00" + bytes(index * 7 % 256 for index in range(width * 3))
+    compressor = zlib.compressobj(6)
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", body)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
 def heic() -> bytes:
     pillow_heif.register_heif_opener()
     buffer = BytesIO()
@@ -373,6 +423,23 @@ def hostile_cases() -> list[HostileCase]:
             expected_kind="pdf",
         ),
         HostileCase("png_pixel_flood", "flut.png", pixel_flood_png(), "too_many_pixels"),
+        HostileCase("pdf_page_50000pt", "plakat.pdf", giant_page_pdf(), "page_too_large"),
+        HostileCase(
+            "pdf_user_unit_giant_page", "plakat.pdf", user_unit_giant_page_pdf(), "page_too_large"
+        ),
+        HostileCase(
+            "pdf_image_claims_60000x60000",
+            "scan.pdf",
+            pdf_with_image_claiming(60_000, 60_000),
+            "pdf_image_too_large",
+        ),
+        HostileCase(
+            "png_50_megapixels_is_scaled_down",
+            "screenshot.png",
+            megapixel_png(),
+            None,
+            expected_kind="png",
+        ),
         HostileCase(
             "jpeg_header_claims_65000x65000",
             "flut.jpg",

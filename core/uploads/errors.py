@@ -64,6 +64,21 @@ REASONS: dict[str, str] = {
         "werden. Bitte teilen Sie das Dokument auf oder speichern Sie es neu als PDF."
     ),
     "too_many_pages": "Das Dokument hat zu viele Seiten. Erlaubt sind höchstens {limit} Seiten.",
+    "page_too_large": (
+        "Die PDF-Datei enthält eine Seite mit ungewöhnlich großem Format (mehr als {limit} an "
+        "einer Kante) und wird nicht angenommen. Bitte speichern Sie das Dokument im Format A4 "
+        "neu als PDF und laden Sie es noch einmal hoch."
+    ),
+    "pdf_image_too_large": (
+        "Die PDF-Datei enthält ein Bild mit zu vielen Bildpunkten (mehr als {limit} Megapixel) "
+        "und wird nicht angenommen. Bitte speichern Sie das Dokument mit geringerer Auflösung "
+        "neu als PDF."
+    ),
+    "unprocessable": (
+        "Die Datei konnte nicht verarbeitet werden: Sie ist zu umfangreich oder ungewöhnlich "
+        "aufgebaut. Bitte speichern Sie sie neu (zum Beispiel über „Drucken“ → „Als PDF "
+        "speichern“) oder verkleinern Sie sie und laden Sie sie noch einmal hoch."
+    ),
     "too_many_pixels": (
         "Das Bild ist zu groß (zu viele Bildpunkte). Erlaubt sind höchstens {limit} Megapixel. "
         "Bitte verkleinern Sie das Bild oder fotografieren Sie mit geringerer Auflösung."
@@ -97,6 +112,7 @@ class UploadRejected(DomainError):
     def __init__(self, code: str, *, detail: str | None = None, **values: object) -> None:
         self.code = code
         self.detail = detail
+        self.values = values
         template = REASONS.get(code)
         super().__init__(template.format(**values) if template else None)
 

@@ -1,7 +1,7 @@
 """The typed values an upload passes through: what came in, what was accepted, the limits."""
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from core.settings import get_settings
 
@@ -28,6 +28,10 @@ class UploadLimits:
     max_submission_bytes: int = field(default_factory=_max_submission_bytes)
     max_pages: int = 200
     max_pixels: int = 50_000_000
+    # Longest page edge in points (MediaBox or CropBox times UserUnit). 14,400 pt (200 in, 5.08 m)
+    # is the largest page the PDF specification (ISO 32000-1, Annex C) lets a writer make without
+    # UserUnit; A0 is 3,370 pt, so real posters and plans pass, a 50,000-pt trap page does not.
+    max_page_points: float = 14_400.0
     max_pdf_objects: int = 50_000
     # Decoded size of one PDF stream (a 300 dpi A4 colour scan is about 26 MB uncompressed).
     max_pdf_stream_bytes: int = 64 * MEGABYTE
@@ -41,6 +45,7 @@ class UploadLimits:
             "max_submission_bytes": self.max_submission_bytes,
             "max_pages": self.max_pages,
             "max_pixels": self.max_pixels,
+            "max_page_points": self.max_page_points,
             "max_pdf_objects": self.max_pdf_objects,
             "max_pdf_stream_bytes": self.max_pdf_stream_bytes,
             "max_pdf_decoded_bytes": self.max_pdf_decoded_bytes,
@@ -50,6 +55,16 @@ class UploadLimits:
                 raise ValueError(f"{name} must be positive, got {value}")
         if not self.allowed_kinds or not self.allowed_kinds <= ALL_KINDS:
             raise ValueError(f"allowed_kinds must be a non-empty subset of {sorted(ALL_KINDS)}")
+
+    def as_json(self) -> dict[str, Any]:
+        """For the worker process (core.sandbox): plain JSON values only."""
+        values = asdict(self)
+        values["allowed_kinds"] = sorted(self.allowed_kinds)
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> "UploadLimits":
+        return cls(**{**values, "allowed_kinds": frozenset(values["allowed_kinds"])})
 
 
 @dataclass(frozen=True)

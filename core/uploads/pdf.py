@@ -89,6 +89,7 @@ def inspect_pdf(data: bytes, limits: UploadLimits) -> int:
                 raise UploadRejected("too_many_pages", limit=limits.max_pages)
             if page_count == 0:
                 raise UploadRejected("broken_pdf", detail="no pages")
+            _refuse_giant_pages(reader, limits)
             _refuse_active_content(reader, references)
             _refuse_decompression_bombs(reader, references, limits)
     except UploadRejected:
@@ -133,6 +134,31 @@ def _refuse_repaired_cross_references(data: bytes, reader: PdfReader) -> None:
             header = _OBJECT_HEADER.match(data, offset, offset + 64)
             if header is None or (int(header[1]), int(header[2])) != (number, generation):
                 raise UploadRejected("broken_pdf", detail=f"xref offset of object {number} wrong")
+
+
+def _refuse_giant_pages(reader: PdfReader, limits: UploadLimits) -> None:
+    """No page edge beyond `max_page_points` (in user space units times /UserUnit).
+
+    A 435-byte PDF with a 50,000-pt page made a preview allocate gigabytes; whatever renders a
+    page (our previews, the clerk's viewer, a printer) sizes its bitmap by these boxes.
+    """
+    for page in reader.pages:
+        unit = float(page.user_unit)
+        for box in (page.mediabox, page.cropbox):
+            width, height = abs(float(box.width)) * unit, abs(float(box.height)) * unit
+            if not (width <= limits.max_page_points and height <= limits.max_page_points):
+                raise UploadRejected(
+                    "page_too_large",
+                    detail=f"{width:.0f} x {height:.0f} pt",
+                    limit=_metres(limits.max_page_points),
+                )
+            if width < 1 or height < 1:
+                raise UploadRejected("broken_pdf", detail=f"page of {width} x {height} pt")
+
+
+def _metres(points: float) -> str:
+    """14400 -> '5,08 Meter' (a point is 1/72 inch)."""
+    return f"{points / 72 * 0.0254:.2f} Meter".replace(".", ",")
 
 
 def _object_references(reader: PdfReader) -> list[IndirectObject]:
@@ -209,12 +235,30 @@ def _refuse_decompression_bombs(
         stream = reader.get_object(reference)
         if not isinstance(stream, StreamObject):
             continue
+        _refuse_giant_image(stream, limits)
         try:
             total += _decoded_length(stream, limits)
         except LimitReachedError as error:
             raise UploadRejected("pdf_bomb", detail=str(error)[:200]) from error
         if total > limits.max_pdf_decoded_bytes:
             raise UploadRejected("pdf_bomb", detail=f"{total} bytes decoded in all")
+
+
+def _refuse_giant_image(stream: StreamObject, limits: UploadLimits) -> None:
+    """An image's /Width and /Height say how large a bitmap every viewer allocates for it.
+
+    JPEG and JPEG 2000 data is not decoded here, so a small DCT stream claiming 65,000 x 65,000
+    pixels would only show up when a page is rendered.
+    """
+    if _name(stream, "/Subtype") != "/Image":
+        return
+    width, height = _resolve(stream.get("/Width")), _resolve(stream.get("/Height"))
+    if not isinstance(width, int) or not isinstance(height, int) or width < 1 or height < 1:
+        raise UploadRejected("broken_pdf", detail=f"image of {width} x {height}")
+    if width * height > limits.max_pixels:
+        raise UploadRejected(
+            "pdf_image_too_large", detail=f"{width}x{height}", limit=limits.max_pixels // 10**6
+        )
 
 
 def _decoded_length(stream: StreamObject, limits: UploadLimits) -> int:

@@ -40,7 +40,7 @@ def _flip(data: bytes, index: int) -> bytes:
 def test_an_uploaded_card_is_a_genuine_card_with_name_birth_date_and_validity(session, jonas):
     card, pdf = _card(session, jonas)
 
-    check = check_upload(name="ausweis.pdf", data=pdf, today=date(2026, 3, 14))
+    check = check_upload(session, name="ausweis.pdf", data=pdf, today=date(2026, 3, 14))
 
     assert isinstance(check, CardCheck) and check.status == "valid"
     assert (check.card.name, check.card.birth_date) == ("Jonas Albrecht", date(1986, 9, 2))
