@@ -104,9 +104,11 @@ def open_page(page: Page, title: str) -> None:
     wait_until_shown(page, page.get_by_role("heading", name=title, level=1))
 
 
-def download(page: Page, button: str) -> bytes:
+def download(page: Page, link: str) -> bytes:
+    """Click a member file's download link (ui.files: /files/…, a new tab that becomes a
+    download of the opener page) and return what arrived."""
     with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
+        page.get_by_role("link", name=link).click()
     return Path(info.value.path()).read_bytes()
 
 

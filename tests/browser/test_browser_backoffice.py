@@ -37,7 +37,7 @@ def _print_batch(clerk: Page) -> int:
     if build.is_disabled():
         return 0
     build.click()
-    wait_until_shown(clerk, clerk.get_by_role("button", name="Druckstapel vom"))
+    wait_until_shown(clerk, clerk.get_by_role("link", name="Druckstapel vom"))
     return _pages(download(clerk, "Druckstapel vom"))
 
 

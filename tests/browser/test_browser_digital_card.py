@@ -40,7 +40,7 @@ def test_smart_member_requests_a_card_sees_validity_and_counter_and_downloads_it
     screenshot(page, "jonas.smart-digital-card")
 
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Herunterladen (PDF)").click()
+        page.get_by_role("link", name="Herunterladen (PDF)").click()
     download = download_info.value
     data = download.path().read_bytes()
     assert download.suggested_filename.startswith("HEK_Versicherungsausweis_")

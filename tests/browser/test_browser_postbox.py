@@ -87,7 +87,7 @@ def test_letter_reply_and_messenger_round_trip(portal: Portal, chromium: Browser
     expect(jonas.get_by_text("Bestätigung Ihrer Mitgliedschaft")).to_be_visible()
     jonas.get_by_role("button", name="Öffnen").click()
     wait_until_shown(jonas, jonas.get_by_text("Die Signatur ist gültig"))
-    expect(jonas.get_by_role("button", name="PDF herunterladen")).to_be_visible()
+    expect(jonas.get_by_role("link", name="PDF herunterladen")).to_be_visible()
     expect(jonas.get_by_alt_text("Seite 1").or_(jonas.get_by_text("Seite 1"))).to_be_visible()
     screenshot(jonas, "postbox-2-member-letter")
     jonas.get_by_role("button", name="antworten").click()

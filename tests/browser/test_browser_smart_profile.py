@@ -111,10 +111,10 @@ def test_smart_member_sees_periods_and_earnings_and_exports_them(portal: Portal,
     screenshot(page, "jonas.smart-insurance-history")
 
     with page.expect_download() as info:
-        page.get_by_role("button", name="Entgelte (CSV)").click()
+        page.get_by_role("link", name="Entgelte (CSV)").click()
     text = info.value.path().read_text(encoding="utf-8-sig")
     header, *years = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert header[0] == "Jahr" and len(years) >= 5, text[:200]
     with page.expect_download() as info:
-        page.get_by_role("button", name="Alles als PDF").click()
+        page.get_by_role("link", name="Alles als PDF").click()
     assert info.value.path().read_bytes().startswith(b"%PDF")

@@ -93,7 +93,7 @@ def test_a_practice_sends_a_letter_by_kv_connect_and_it_appears_after_reloading(
     page.get_by_role("button", name="Neu laden").click()
     wait_until_shown(page, "Alle Einträge (1)")
     page.get_by_role("tab", name="Nach Kategorie").click()
-    document = page.get_by_role("button", name="Befund Kardiologie (arztbrief.pdf)")
+    document = page.get_by_role("link", name="Befund Kardiologie (arztbrief.pdf)")
     wait_until_shown(page, document)
     screenshot(page, "smarthealth-lifecycle-4-letter-in-record")
     assert download(page, "Befund Kardiologie (arztbrief.pdf)") == letter.read_bytes()
@@ -114,7 +114,7 @@ def test_member_requests_hek_data_exports_the_record_and_terminates(portal: Port
 
     open_page(page, SETTINGS)
     page.get_by_role("button", name="Export erstellen").click()
-    wait_until_shown(page, page.get_by_role("button", name="Export herunterladen (ZIP)"))
+    wait_until_shown(page, page.get_by_role("link", name="Export herunterladen (ZIP)"))
     archive = zipfile.ZipFile(io.BytesIO(download(page, "Export herunterladen (ZIP)")))
     bundle = json.loads(archive.read("bundle.json"))
     assert bundle["resourceType"] == "Bundle" and len(bundle["entry"]) >= entries

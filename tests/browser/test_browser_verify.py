@@ -156,12 +156,12 @@ def test_clerk_issues_and_the_smart_member_opens_the_certificate_in_the_app(
     sidebar_nav(page).get_by_role("link", name="Bescheinigungen anfordern").click()
     wait_until_shown(page, page.get_by_role("heading", name="Meine Bescheinigungen in der App"))
     page.get_by_role("button", name="Anzeigen").first.click()
-    wait_until_shown(page, page.get_by_role("button", name="PDF herunterladen"))
+    wait_until_shown(page, page.get_by_role("link", name="PDF herunterladen"))
     expect(page.get_by_test_id("stImage")).to_have_count(1)
     page.get_by_test_id("stImage").scroll_into_view_if_needed()
     screenshot(page, "smart-member-certificate-in-app")
     with page.expect_download() as download:
-        page.get_by_role("button", name="PDF herunterladen").click()
+        page.get_by_role("link", name="PDF herunterladen").click()
     pdf = Path(download.value.path()).read_bytes()
 
     check = verify_certificate_pdf(pdf, public_keys={SIGNING_KEY.key_id: SIGNING_KEY.public_bytes})
