@@ -25,6 +25,7 @@ from core.actors import SYSTEM, Actor
 from core.db import session_scope
 from core.errors import LoginRefused, SessionEnded
 from core.http import cookies as portal_cookies
+from core.http import file_offers
 from ui import browser
 
 TOKEN_KEY = "hek_token"  # noqa: S105  (a session_state key, not a secret)
@@ -235,6 +236,7 @@ def sign_out(reason: str | None = None) -> None:
     if token:
         with session_scope(write=True) as session:
             auth.logout(session, token=token)
+        file_offers.withdraw_session(browser_sessions.token_fingerprint(token))
     _forget()
     if reason:
         st.session_state[NOTICE_KEY] = reason
