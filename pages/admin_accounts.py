@@ -8,6 +8,7 @@ from core.db import session_scope
 from core.errors import DomainError
 from ui.page_visits import PageVisit
 from ui.session import current_actor
+from ui.text import plain
 
 AUDIT_ANCHOR = "verify_audit"  # drawn on every run: a new visit is a new look at the log
 
@@ -20,7 +21,7 @@ with session_scope() as db:
 st.subheader("Konten der Mitarbeitenden")
 for account in staff:
     cols = st.columns([3, 2, 2, 2])
-    cols[0].write(f"**{account.display_name}** ({account.username})")
+    cols[0].write(f"**{plain(account.display_name)}** ({plain(account.username)})")
     cols[1].write(account.role)
     cols[2].write("aktiv" if account.is_active else "deaktiviert")
     label = "Deaktivieren" if account.is_active else "Aktivieren"

@@ -15,6 +15,7 @@ from ui.components import attempt, format_count, format_date, format_moment
 from ui.correspondence import escape_markdown
 from ui.page_visits import PageVisit
 from ui.session import current_actor
+from ui.text import plain
 
 VIEW, NOTICE = "bonus_review_view", "bonus_review_notice"
 actor = current_actor()
@@ -102,7 +103,8 @@ with enrolment_tab:
     for item in enrolments:
         with st.container(border=True):
             st.markdown(
-                f"**{item.member_name}** · {item.kvnr} · geboren {format_date(item.birth_date)}  \n"
+                f"**{plain(item.member_name)}** · {item.kvnr} · "
+                f"geboren {format_date(item.birth_date)}  \n"
                 f"Antrag eingegangen {format_moment(item.applied_at)} · {item.tracking_id}"
             )
             _open_query(item.query)
@@ -115,7 +117,7 @@ with enrolment_tab:
                     lambda db, item=item: bonus.confirm_enrolment(
                         db, actor=actor, member_id=item.member_id
                     ),
-                    f"Anmeldung von {item.member_name} bestätigt.",
+                    f"Anmeldung von {plain(item.member_name)} bestätigt.",
                 )
             reason = reject.text_input(
                 "Grund einer Ablehnung (sieht das Mitglied)",
@@ -127,7 +129,7 @@ with enrolment_tab:
                     lambda db, item=item, reason=reason: bonus.reject_enrolment(
                         db, actor=actor, member_id=item.member_id, reason=reason
                     ),
-                    f"Anmeldung von {item.member_name} abgelehnt.",
+                    f"Anmeldung von {plain(item.member_name)} abgelehnt.",
                 )
 
 with evidence_tab:
@@ -138,7 +140,7 @@ with evidence_tab:
         with st.container(border=True):
             st.markdown(
                 f"**{item.category_title}** · {item.points} Punkte · vom "
-                f"{format_date(item.evidence_date)}  \n{item.member_name} · {item.kvnr} · "
+                f"{format_date(item.evidence_date)}  \n{plain(item.member_name)} · {item.kvnr} · "
                 f"eingereicht am {format_date(item.submitted_on)} · {item.tracking_id}"
             )
             _open_query(item.query)
@@ -149,7 +151,7 @@ with evidence_tab:
                     lambda db, item=item: bonus.accept_evidence(
                         db, actor=actor, evidence_id=item.id
                     ),
-                    f"{item.category_title} für {item.member_name} anerkannt "
+                    f"{item.category_title} für {plain(item.member_name)} anerkannt "
                     f"({item.points} Punkte).",
                 )
             reason = reject.text_input(
@@ -162,5 +164,5 @@ with evidence_tab:
                     lambda db, item=item, reason=reason: bonus.reject_evidence(
                         db, actor=actor, evidence_id=item.id, reason=reason
                     ),
-                    f"{item.category_title} für {item.member_name} abgelehnt.",
+                    f"{item.category_title} für {plain(item.member_name)} abgelehnt.",
                 )

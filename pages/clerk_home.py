@@ -6,6 +6,7 @@ import streamlit as st
 from core import documents, inbox_kpis, members
 from core.db import session_scope
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 with session_scope() as db:
@@ -13,7 +14,7 @@ with session_scope() as db:
     by_level = members.level_counts(db)
 
 st.title("Back-Office")
-st.caption(f"Angemeldet als {actor.display_name}")
+st.caption(f"Angemeldet als {plain(actor.display_name)}")
 columns = st.columns(4)
 columns[0].metric("Versicherte", f"{total:,}".replace(",", "."))
 columns[1].metric("basic", f"{by_level.get('basic', 0):,}".replace(",", "."))

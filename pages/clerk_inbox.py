@@ -10,6 +10,7 @@ from ui import files
 from ui.components import format_moment, format_size
 from ui.page_visits import PageVisit
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 st.title("Posteingang")
@@ -325,8 +326,8 @@ if case_id:
                         st.session_state["decision_saved"] = item.tracking_id
                         st.rerun()
         if item.internal_note:
-            st.caption(f"Interne Notiz: {item.internal_note}")
+            st.caption(f"Interne Notiz: {plain(item.internal_note)}")
         if item.member_message:
-            st.caption(f"Nachricht an das Mitglied: {item.member_message}")
+            st.caption(f"Nachricht an das Mitglied: {plain(item.member_message)}")
 if st.session_state.get("decision_saved"):
     st.success(f"Entscheidung zu {st.session_state.pop('decision_saved')} gespeichert.")

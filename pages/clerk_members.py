@@ -10,6 +10,7 @@ from ui import charts, files, history_tables
 from ui.components import attempt, format_date, format_moment, format_size
 from ui.page_visits import PageVisit
 from ui.session import current_actor
+from ui.text import plain
 
 QUERY_KEY, OPEN_KEY = "member_query", "open_member_id"
 LISTS = ("submissions", "requests", "issued", "letters", "conversations")
@@ -107,9 +108,9 @@ with master_tab:
     st.markdown(
         f"**Versichertennummer:** {member.kvnr}  \n"
         f"**Geburtsdatum:** {format_date(member.birth_date)}  \n"
-        f"**Anschrift:** {member.address}  \n"
-        f"**E-Mail:** {member.email or '–'}  \n"
-        f"**Telefon:** {member.phone or '–'}  \n"
+        f"**Anschrift:** {plain(member.address)}  \n"
+        f"**E-Mail:** {plain(member.email or '–')}  \n"
+        f"**Telefon:** {plain(member.phone or '–')}  \n"
         f"**Mitglied seit:** {format_date(member.membership_start)}"
         + (f" · **bis** {format_date(member.membership_end)}" if member.membership_end else "")
         + f"  \n**Version:** {member.service_level}"

@@ -14,6 +14,7 @@ from core.uploads import IncomingFile
 from ui import files, health_charts, health_gate, health_state, health_table
 from ui.components import attempt, format_date
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 st.title("Gesundheitsakte")
@@ -106,7 +107,7 @@ with by_category:
                 ).data
 
         files.download_link(
-            f"{format_date(view.on)} · {view.title} ({view.document_name})",
+            f"{format_date(view.on)} · {plain(view.title)} ({plain(view.document_name)})",
             opened,
             file_name=view.document_name,
             mime=view.document_mime,
@@ -151,7 +152,7 @@ with new_entry:
         if saved is not None:
             health_state.changed()
             st.session_state["health_notice"] = (
-                f"Eintrag »{saved.title}« verschlüsselt gespeichert."
+                f"Eintrag »{plain(saved.title)}« verschlüsselt gespeichert."
             )
             st.rerun()
 
@@ -183,7 +184,7 @@ with new_entry:
         if saved is not None:
             health_state.changed()
             st.session_state["health_notice"] = (
-                f"Dokument »{saved.title}« verschlüsselt gespeichert."
+                f"Dokument »{plain(saved.title)}« verschlüsselt gespeichert."
             )
             st.rerun()
     elif send:

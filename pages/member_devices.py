@@ -8,6 +8,7 @@ from core.identity import devices
 from ui.components import attempt, format_moment
 from ui.device_gate import current_device_id
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 with session_scope() as db:
@@ -27,7 +28,7 @@ if notice:
 for device in registered:
     with st.container(border=True):
         label = " (dieses Gerät)" if device.id == this_device else ""
-        st.subheader(f"{device.name}{label}")
+        st.subheader(f"{plain(device.name)}{label}")
         st.caption(
             f"Registriert am {format_moment(device.created_at)} · zuletzt bestätigt "
             f"{format_moment(device.last_used_at)}"

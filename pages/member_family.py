@@ -6,6 +6,7 @@ from core import family
 from core.db import session_scope
 from ui.components import domain_errors
 from ui.session import current_actor
+from ui.text import plain
 
 NOTICE = "family_notice"
 actor = current_actor()
@@ -67,12 +68,12 @@ for entry in entries:
     with st.container(border=True):
         text, remove = st.columns([5, 1])
         text.markdown(
-            f"**{entry.full_name}** · {entry.relation}  \nVersichertennummer {entry.kvnr}"
+            f"**{plain(entry.full_name)}** · {entry.relation}  \nVersichertennummer {entry.kvnr}"
         )
         clicked = remove.button("Entfernen", key=f"remove_{entry.id}", icon=":material/delete:")
         if clicked and saved(
             family.remove_family_member,
-            f"{entry.full_name} wurde entfernt.",
+            f"{plain(entry.full_name)} wurde entfernt.",
             family_member_id=entry.id,
         ):
             st.rerun()

@@ -6,12 +6,13 @@ from core import members
 from core.db import session_scope
 from ui.components import format_date
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 with session_scope() as db:
     me = members.own_member(db, actor=actor)
 
-st.title(f"Hallo {me.first_name}!")
+st.title(f"Hallo {plain(me.first_name)}!")
 st.caption(f"Versichertennummer {me.kvnr} · Version {me.service_level}")
 
 left, right = st.columns(2)

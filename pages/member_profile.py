@@ -6,6 +6,7 @@ from core import members
 from core.db import session_scope
 from ui.components import format_date
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 with session_scope() as db:
@@ -16,10 +17,10 @@ st.title("Meine Daten")
 with st.container(border=True):
     st.subheader("Stammdaten")
     st.markdown(
-        f"**Name:** {me.full_name}  \n"
+        f"**Name:** {plain(me.full_name)}  \n"
         f"**Geburtsdatum:** {format_date(me.birth_date)}  \n"
         f"**Versichertennummer:** {me.kvnr}  \n"
-        f"**Anschrift:** {me.address}"
+        f"**Anschrift:** {plain(me.address)}"
     )
     if me.service_level == "basic":  # FAQ: "Jetzt zu smart wechseln" also from the profile
         st.page_link(

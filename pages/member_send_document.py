@@ -12,6 +12,7 @@ from core.uploads import IncomingFile, check_file
 from ui import files
 from ui.components import format_moment, format_size
 from ui.session import current_actor
+from ui.text import plain
 
 actor = current_actor()
 st.title("Dokument senden")
@@ -74,7 +75,7 @@ for item in incoming:
     try:
         checked.append(check_file(item))
     except DomainError as refusal:
-        st.error(f"{item.name}: {refusal.message}")
+        st.error(f"{plain(item.name)}: {refusal.message}")
 
 order: list[int] = []
 if checked:

@@ -6,7 +6,6 @@ Member text never goes into button labels, radio options or expander titles eith
 (those render Markdown); selectbox options and dataframe cells are plain.
 """
 
-import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -16,21 +15,14 @@ from core.db import session_scope
 from core.messenger import MessageView
 from ui import files
 from ui.components import format_moment, format_size
+from ui.text import plain
 
 UPLOAD_TYPES = ["pdf", "jpg", "jpeg", "png", "heic", "heif"]
 UPLOAD_LABEL = "Anhang (optional): PDF, JPEG, PNG oder HEIC"
 HEK_AVATAR = ":material/support_agent:"
 MEMBER_AVATAR = ":material/person:"
-# Inline Markdown (emphasis, code, links, HTML, colour and emoji directives, maths, tables).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>~:$|#])")
-# Block Markdown at the start: lists ("- ", "+ ", "1. "), quotes (">").
-_BLOCK_START = re.compile(r"^(\s*\d*)([-+>.)])")
-
-
-def escape_markdown(text: str) -> str:
-    """For the few places a name or subject must sit inside Markdown (captions, headings)."""
-    escaped = _MARKDOWN.sub(r"\\\1", text.replace("\n", " "))
-    return _BLOCK_START.sub(lambda match: f"{match.group(1)}\\{match.group(2)}", escaped)
+# Kept for callers that import it from here; ui.text.plain is the one escaping helper.
+escape_markdown = plain
 
 
 def deferred(fetch: Callable[..., Attachment], **arguments) -> Callable[[], bytes]:

@@ -16,6 +16,7 @@ from ui.registry import (
     may_open,
     public_screens,
 )
+from ui.text import plain
 
 ROLE_LABELS = {Role.MEMBER: "Mitglied", Role.CLERK: "Sachbearbeitung", Role.ADMIN: "Admin"}
 LEVEL_LABELS = {"basic": "basic", "smart": "smart", "smarthealth": "smarthealth"}
@@ -94,7 +95,7 @@ def pages_for(actor: Actor | None) -> dict[str, list[st.Page]] | list[st.Page]:
 
 def render_sidebar(actor: Actor) -> None:
     with st.sidebar:
-        st.markdown(f"**{actor.display_name}**  \n{ROLE_LABELS[actor.role]}")
+        st.markdown(f"**{plain(actor.display_name)}**  \n{ROLE_LABELS[actor.role]}")
         if actor.role == Role.MEMBER and actor.service_level:
             st.caption(f"Version: {LEVEL_LABELS.get(actor.service_level, actor.service_level)}")
         if st.button("Abmelden", key="logout", icon=":material/logout:", width="stretch"):

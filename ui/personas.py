@@ -15,6 +15,7 @@ from core.errors import DomainError, SessionEnded
 from core.seed import DEMO_PERSONAS
 from ui import session
 from ui.registry import default_screen, screens_for
+from ui.text import plain
 
 ADMIN_TOKEN_KEY = session.ADMIN_TOKEN_KEY
 RETURN_PAGE_KEY = "hek_persona_return_page"
@@ -107,7 +108,7 @@ def render_persona_banner(actor: Actor) -> None:
     with st.container(border=True, key="persona_banner"):
         text, button = st.columns([3, 1], vertical_alignment="center")
         text.markdown(
-            f":material/theater_comedy: **Demo: Sie handeln als {actor.display_name}** "
+            f":material/theater_comedy: **Demo: Sie handeln als {plain(actor.display_name)}** "
             f"({DESCRIPTIONS.get(actor.username, actor.role)}). Ihr Admin-Konto bleibt "
             "angemeldet."
         )
