@@ -11,17 +11,23 @@ Who may ask for what, and how it travels:
   household or family list is what makes a person "insured through the requester".
 A certificate about anyone else always goes by post (FAQ: "Aus Datenschutzgründen und zur
 zusätzlichen Verifizierung"). Every request and every refusal is audited.
+
+No membership oracle (issue #17): a request for another person (neither oneself nor the
+household) costs one of the account's other-person numbers (core.send_throttle, shared with
+"Dokument senden") and is answered with the same NEUTRAL_ANSWER whether or not the number
+belongs to a member. A number that matches no member (or a family-list person who is not
+insured) is kept as an UNMATCHED request for a clerk to check, never silently dropped.
 """
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 from typing import NoReturn
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from core import audit
+from core import audit, send_throttle
 from core.actors import Actor
 from core.clock import today_berlin, utcnow
 from core.errors import DomainError, NotAllowed, UnknownMember
@@ -56,7 +62,12 @@ STATUS_LABELS = {
     CertificateStatus.OPEN: "Offen",
     CertificateStatus.CREATED: "Erstellt",
     CertificateStatus.SENT: "Versandt",
+    CertificateStatus.UNMATCHED: "Versichertennummer unbekannt – prüfen",
 }
+NEUTRAL_ANSWER = (
+    "Wenn die Versichertennummer zu einem HEK-Mitglied gehört, senden wir die Bescheinigung "
+    "an dessen Postanschrift."
+)
 DELIVERY_LABELS = {Delivery.POST: "Per Post", Delivery.APP: "In der App"}
 PRIVACY_REASON = (
     "Aus Datenschutzgründen und zur zusätzlichen Verifizierung senden wir die Bescheinigung "
@@ -65,6 +76,12 @@ PRIVACY_REASON = (
 )
 QUEUE_MAX_LIMIT = 200
 MY_REQUESTS_LIMIT = 50
+
+
+FAMILY_LIST_ONLY = (
+    "Eine Familienversicherungsbescheinigung gibt es nur für Angehörige in Ihrem Haushalt "
+    "oder aus Ihrer Liste der Familienmitglieder (Profil > Familienmitglieder)."
+)
 
 
 class CertificateRefused(DomainError):
@@ -189,19 +206,19 @@ def _check_rules(
             )
     elif cert_type == CertificateType.FAMILY_INSURANCE:
         if not (_same_household(requester, subject) or subject.kvnr in family_kvnrs):
-            raise CertificateRefused(
-                "Eine Familienversicherungsbescheinigung gibt es nur für Angehörige in Ihrem "
-                "Haushalt oder aus Ihrer Liste der Familienmitglieder (Profil > "
-                "Familienmitglieder)."
-            )
+            raise CertificateRefused(FAMILY_LIST_ONLY)
         if not _insured_on(subject, today):
             raise CertificateRefused(
                 "Für diese Person besteht derzeit keine Familienversicherung bei der HEK."
             )
 
 
-def _subject_label(requester: Member, subject: Member, family_names: dict[str, str]) -> str:
+def _subject_label(
+    requester: Member, subject: Member | None, family_names: dict[str, str], typed_kvnr: str
+) -> str:
     """Name the person only as far as the requester already knows them."""
+    if subject is None:
+        return family_names.get(typed_kvnr) or f"Versichertennummer {typed_kvnr}"
     if subject.id == requester.id:
         return "Ich selbst"
     if _same_household(requester, subject):
@@ -211,12 +228,30 @@ def _subject_label(requester: Member, subject: Member, family_names: dict[str, s
     return f"Versichertennummer {subject.kvnr}"
 
 
-def _read(
-    row: CertificateRequest, requester: Member, subject: Member, family_names: dict[str, str]
-) -> CertificateRequestRead:
-    return CertificateRequestRead.model_validate(
-        row, update={"subject_label": _subject_label(requester, subject, family_names)}
+def _stranger(requester: Member, subject: Member | None) -> bool:
+    """Neither the requester nor their household: whose membership the requester must not learn."""
+    return subject is None or (
+        subject.id != requester.id and not _same_household(requester, subject)
     )
+
+
+def _read(
+    row: CertificateRequest,
+    requester: Member,
+    subject: Member | None,
+    family_names: dict[str, str],
+) -> CertificateRequestRead:
+    """A stranger's request reads the same whether it matched a member or not: the neutral
+    answer, and 'Offen' for good (its later progress would tell who is insured)."""
+    label = _subject_label(requester, subject, family_names, row.typed_kvnr or "")
+    if _stranger(requester, subject):
+        update = {"status": CertificateStatus.OPEN, "confirmation": NEUTRAL_ANSWER}
+    else:
+        update = {
+            "confirmation": f"Ihre {CERTIFICATE_LABELS[row.cert_type]} für „{label}“ ist "
+            "angefordert."
+        }
+    return CertificateRequestRead.model_validate(row, update={"subject_label": label, **update})
 
 
 def _refuse(session: Session, actor: Actor, refusal: DomainError, details: dict) -> NoReturn:
@@ -244,6 +279,59 @@ def _existing(session: Session, *, actor: Actor, key: str) -> CertificateRequest
     return row
 
 
+def _subject_of(session: Session, row: CertificateRequest) -> Member | None:
+    if row.subject_member_id is None:
+        return None
+    return session.get(Member, row.subject_member_id)
+
+
+def _file_unmatched(
+    session: Session,
+    *,
+    actor: Actor,
+    requester: Member,
+    kind: CertificateType,
+    kvnr: str,
+    key: str,
+    note: str | None,
+    family_names: dict[str, str],
+    now: datetime,
+) -> CertificateRequestRead:
+    """Keep a request whose number matches no (insured) member for a clerk to check."""
+    row = CertificateRequest(
+        cert_type=kind,
+        delivery=Delivery.POST,
+        status=CertificateStatus.UNMATCHED,
+        note=(note or "").strip()[:200] or None,
+        created_at=now,
+        requested_by_user_id=actor.user_id,
+        requester_member_id=requester.id,
+        subject_member_id=None,
+        typed_kvnr=kvnr,
+        idempotency_key=key,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # the same key won a race in another session: answer with that one
+        session.rollback()
+        earlier = _existing(session, actor=actor, key=key)
+        if earlier is None:
+            raise
+        return _read(earlier, requester, _subject_of(session, earlier), family_names)
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate_requested",
+        subject_type="certificate_request",
+        subject_id=row.id,
+        member_id=None,
+        details={"type": str(kind), "delivery": str(Delivery.POST), "unmatched": True},
+    )
+    session.commit()
+    return _read(row, requester, None, family_names)
+
+
 def request_key(form_id: str, cert_type: str, kvnr: str) -> str:
     """One idempotency key per form instance and choice, so a double click files one request."""
     canonical = "".join((kvnr or "").split()).upper()
@@ -258,8 +346,10 @@ def request_certificate(
     kvnr: str,
     idempotency_key: str,
     note: str | None = None,
+    now: datetime | None = None,
 ) -> CertificateRequestRead:
     """File a request for the person with `kvnr`; a retry with the same key returns the first."""
+    now = now or utcnow()
     requester = _requester(session, actor)
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
@@ -267,9 +357,7 @@ def request_certificate(
     family_names = _family_names(session, requester.id)
     earlier = _existing(session, actor=actor, key=key)
     if earlier is not None:
-        return _read(
-            earlier, requester, session.get(Member, earlier.subject_member_id), family_names
-        )
+        return _read(earlier, requester, _subject_of(session, earlier), family_names)
     try:
         kind = CertificateType(cert_type)
     except ValueError:
@@ -280,8 +368,33 @@ def request_certificate(
         _check_whom(kind, for_self=canonical == requester.kvnr)
     except CertificateRefused as refusal:
         _refuse(session, actor, refusal, details)
+    if send_throttle.for_someone_else(session, actor, canonical):
+        if kind == CertificateType.FAMILY_INSURANCE and canonical not in family_names:
+            # decided from the requester's own list, before the number is looked up
+            _refuse(session, actor, CertificateRefused(FAMILY_LIST_ONLY), details)
+        try:
+            send_throttle.count_kvnr_attempt(
+                session, account_id=actor.user_id, kvnr=canonical, now=now
+            )
+        except send_throttle.TooManyKvnrs as refusal:
+            _refuse(session, actor, refusal, details)
     subject = session.exec(select(Member).where(Member.kvnr == canonical)).first()
-    if subject is None:
+    if _stranger(requester, subject) and (
+        subject is None
+        or (kind == CertificateType.FAMILY_INSURANCE and not _insured_on(subject, today_berlin()))
+    ):
+        return _file_unmatched(
+            session,
+            actor=actor,
+            requester=requester,
+            kind=kind,
+            kvnr=canonical,
+            key=key,
+            note=note,
+            family_names=family_names,
+            now=now,
+        )
+    if subject is None:  # the requester's own household always exists; defensive
         _refuse(session, actor, UnknownMember(), details)
     try:
         _check_rules(
@@ -304,7 +417,7 @@ def request_certificate(
         delivery=delivery,
         status=CertificateStatus.OPEN,
         note=(note or "").strip()[:200] or None,
-        created_at=utcnow(),
+        created_at=now,
         requested_by_user_id=actor.user_id,
         requester_member_id=requester.id,
         subject_member_id=subject.id,
@@ -318,9 +431,7 @@ def request_certificate(
         earlier = _existing(session, actor=actor, key=key)
         if earlier is None:
             raise
-        return _read(
-            earlier, requester, session.get(Member, earlier.subject_member_id), family_names
-        )
+        return _read(earlier, requester, _subject_of(session, earlier), family_names)
     audit.record(
         session,
         actor=actor,
@@ -340,7 +451,7 @@ def my_certificate_requests(session: Session, *, actor: Actor) -> list[Certifica
     family_names = _family_names(session, requester.id)
     rows = session.exec(
         select(CertificateRequest, Member)
-        .join(Member, Member.id == CertificateRequest.subject_member_id)
+        .outerjoin(Member, Member.id == CertificateRequest.subject_member_id)
         .where(CertificateRequest.requester_member_id == requester.id)
         .order_by(CertificateRequest.created_at.desc(), CertificateRequest.id.desc())
         .limit(MY_REQUESTS_LIMIT)
@@ -389,4 +500,45 @@ def open_certificate_requests(
             },
         )
         for row, who, by in rows
+    ]
+
+
+def unmatched_certificate_requests(
+    session: Session, *, actor: Actor, limit: int = 50, record_view: bool = True
+) -> list[CertificateQueueItem]:
+    """Requests for another person's number that matched no member, oldest first; staff only.
+
+    A clerk checks each (a typo, a new member not yet in the table, or a probe).
+    """
+    if not actor.is_staff:
+        raise NotAllowed()
+    requester = aliased(Member)
+    rows = session.exec(
+        select(CertificateRequest, requester)
+        .join(requester, requester.id == CertificateRequest.requester_member_id)
+        .where(CertificateRequest.status == CertificateStatus.UNMATCHED)
+        .order_by(CertificateRequest.created_at, CertificateRequest.id)
+        .limit(max(1, min(limit, QUEUE_MAX_LIMIT)))
+    ).all()
+    if record_view:
+        audit.record(
+            session,
+            actor=actor,
+            action="view_unmatched_certificate_requests",
+            subject_type="certificate_request",
+            subject_id="*",
+            details={"results": len(rows)},
+        )
+        session.commit()
+    return [
+        CertificateQueueItem.model_validate(
+            row,
+            update={
+                "subject_member_id": None,
+                "subject_name": STATUS_LABELS[CertificateStatus.UNMATCHED],
+                "subject_kvnr": row.typed_kvnr or "",
+                "requester_name": f"{by.first_name} {by.last_name}",
+            },
+        )
+        for row, by in rows
     ]

@@ -88,22 +88,6 @@ def _existing(session: Session, key: str | None, actor: Actor) -> SubmissionRead
     return SubmissionRead.model_validate(row)
 
 
-def _for_someone_else(session: Session, actor: Actor, kvnr: str) -> bool:
-    """A member sending for a number that is neither their own nor their household's (staff
-    file post and messenger attachments for any member)."""
-    if not actor.is_member:
-        return False
-    me = session.get(Member, actor.member_id) if actor.member_id is not None else None
-    if me is None:
-        return True
-    if me.household_id is None:
-        return kvnr != me.kvnr
-    housemate = session.exec(  # the member themself is one of the household too
-        select(Member.id).where(Member.kvnr == kvnr, Member.household_id == me.household_id)
-    ).first()
-    return housemate is None
-
-
 def submit_document(
     session: Session,
     *,
@@ -124,7 +108,8 @@ def submit_document(
     note = _validated_note(request.doc_type, request.note)
     now = now or utcnow()
     kvnr = normalize_kvnr(request.kvnr)  # a mistyped number tells nothing and costs nothing
-    if _for_someone_else(session, actor, kvnr):  # whether it is accepted tells who is insured
+    # whether a number is accepted tells who is insured
+    if send_throttle.for_someone_else(session, actor, kvnr):
         send_throttle.count_kvnr_attempt(session, account_id=actor.user_id, kvnr=kvnr, now=now)
     member_exists(session, kvnr=kvnr)
     if not request.files:

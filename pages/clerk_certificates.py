@@ -16,6 +16,7 @@ from ui.session import current_actor
 PAGE_SIZE = 25
 PAGE_KEY, ROUND_KEY, AUDITED_KEY = "cert_queue_page", "cert_round", "cert_queue_audited"
 ISSUED_KEY, ISSUED_PDF_KEY, NOTICE_KEY = "cert_issued_id", "cert_issued_pdf", "cert_notice"
+UNMATCHED_KEY = "cert_unmatched_audited"
 BATCH_KEY = "cert_batch"  # (day, pdf bytes) of the batch this clerk built last
 
 actor = current_actor()
@@ -29,6 +30,7 @@ st.caption(
 
 # --- The queue ----------------------------------------------------------------------------
 st.subheader("Offene Anforderungen")
+visit = PageVisit(anchor_key=PAGE_KEY)  # before the pager (its anchor) is drawn
 with session_scope(write=True) as db:
     total = issuing.count_open_requests(db, actor=actor)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -41,7 +43,7 @@ with session_scope(write=True) as db:
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
         # audited when the clerk opens the page or turns the page, not on every click
-        record_view=PageVisit(anchor_key=PAGE_KEY).first_look(AUDITED_KEY, page),
+        record_view=visit.first_look(AUDITED_KEY, page),
     )
 
 left, right = st.columns([3, 1])
@@ -104,6 +106,28 @@ else:
             st.session_state[NOTICE_KEY] = f"Bescheinigung Nr. {issued.id} ist ausgestellt. {where}"
             st.session_state[ROUND_KEY] += 1
             st.rerun()
+
+# --- Numbers that matched no member -------------------------------------------------------
+with session_scope(write=True) as db:
+    unmatched = certificates.unmatched_certificate_requests(
+        db, actor=actor, record_view=visit.first_look(UNMATCHED_KEY, 1)
+    )
+if unmatched:
+    st.subheader("Versichertennummer unbekannt – prüfen")
+    st.dataframe(
+        [
+            {
+                "Eingang": format_moment(item.created_at),
+                "Bescheinigung": certificates.CERTIFICATE_LABELS.get(item.cert_type),
+                "Versichertennummer": item.subject_kvnr,
+                "Angefordert von": item.requester_name,
+                "Status": item.subject_name,
+            }
+            for item in unmatched
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
 # --- The certificate just issued ---------------------------------------------------------
 if notice := st.session_state.get(NOTICE_KEY):

@@ -70,10 +70,7 @@ if st.button("Bescheinigung anfordern", key="cert_submit", type="primary"):
         filed = certificates.request_certificate(
             db, actor=actor, cert_type=cert_type, kvnr=kvnr, idempotency_key=key
         )
-        st.session_state[DONE] = (
-            f"Ihre {certificates.CERTIFICATE_LABELS[filed.cert_type]} für "
-            f"„{filed.subject_label}“ ist angefordert."
-        )
+        st.session_state[DONE] = filed.confirmation
 if done := st.session_state.get(DONE):
     st.success(done)
     if st.button("Weitere Bescheinigung anfordern", key="cert_again"):

@@ -22,6 +22,7 @@ class CertificateStatus(StrEnum):
     OPEN = "offen"
     CREATED = "erstellt"
     SENT = "versandt"
+    UNMATCHED = "pruefen"  # another person's KVNR that matches no member: a clerk checks it
 
 
 class CertificateRequestBase(SQLModel):
@@ -43,7 +44,9 @@ class CertificateRequest(CertificateRequestBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     requested_by_user_id: int = Field(foreign_key="user_account.id")
     requester_member_id: int = Field(foreign_key="member.id")
-    subject_member_id: int = Field(foreign_key="member.id", index=True)
+    # None only for an UNMATCHED request, which keeps the number the member typed instead.
+    subject_member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    typed_kvnr: str | None = Field(default=None, max_length=10)
     # A double click or retry sends the same key; the unique index makes the second a no-op.
     idempotency_key: str = Field(max_length=64, unique=True)
 
@@ -53,13 +56,14 @@ class CertificateRequestRead(CertificateRequestBase):
 
     id: int
     subject_label: str
+    confirmation: str = ""  # the German sentence the form shows after filing
 
 
 class CertificateQueueItem(CertificateRequestBase):
     """A back-office row: who asked, for whom, and where it goes."""
 
     id: int
-    subject_member_id: int
+    subject_member_id: int | None  # None for an UNMATCHED request
     subject_name: str
     subject_kvnr: str
     requester_name: str

@@ -151,3 +151,21 @@ def test_privacy_page_offers_the_pdf_download_to_members_and_staff():
         (button,) = at.get("download_button")
         assert button.proto.label == "Datenschutzerklärung als PDF herunterladen"
         assert "Ihre Rechte" in shown_text(at)
+
+
+def test_a_members_and_a_non_members_number_get_the_same_neutral_sentence():
+    """No membership oracle (issue #17): the page answers alike for both numbers."""
+    shown = []
+    for kvnr in (JONAS, make_kvnr("Z99999999")):
+        at = _certificates("deniz.familie")
+        at.selectbox(key="cert_whom").set_value("other").run()
+        at.text_input(key="cert_kvnr").input(kvnr).run()
+        at.button(key="cert_submit").click().run()
+        assert not at.exception and errors(at) == []
+        shown.append(([s.value for s in at.success], _requests(at)[0]["Status"]))
+
+    sentence = (
+        "Wenn die Versichertennummer zu einem HEK-Mitglied gehört, senden wir die "
+        "Bescheinigung an dessen Postanschrift."
+    )
+    assert shown == [([sentence], "Offen"), ([sentence], "Offen")]

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from core import certificates, family, preferences
 from core.certificates import CertificateRefused
 from core.clock import today_berlin
-from core.errors import NotAllowed, UnknownMember
+from core.errors import NotAllowed
 from core.kvnr import make_kvnr
 from core.models.accounts import Role
 from core.models.audit import AuditEntry
@@ -107,15 +107,22 @@ def test_a_family_members_certificate_always_goes_by_post_even_for_a_smart_membe
     )
 
 
-def test_an_unknown_kvnr_is_refused_and_the_attempt_audited(session, household):
-    with pytest.raises(UnknownMember):
-        _request(session, household["actor"], INSURANCE, make_kvnr("Z99999999"))
+def test_an_unknown_kvnr_is_answered_like_a_member_and_kept_for_a_clerk(session, household):
+    unknown = make_kvnr("Z99999999")
 
-    assert session.exec(select(func.count()).select_from(CertificateRequest)).one() == 0
-    refused = _actions(session, "certificate_refused")
-    assert [(entry.actor, entry.details) for entry in refused] == [
-        ("deniz", '{"reason": "UnknownMember", "type": "versicherung"}')
-    ]
+    filed = _request(session, household["actor"], INSURANCE, unknown)
+    known = _request(session, household["actor"], INSURANCE, household["stranger"].kvnr)
+
+    assert filed.confirmation == known.confirmation == certificates.NEUTRAL_ANSWER
+    assert (filed.status, filed.delivery) == (known.status, known.delivery) == ("offen", "post")
+    row = session.get(CertificateRequest, filed.id)
+    assert (row.status, row.subject_member_id, row.typed_kvnr) == ("pruefen", None, unknown)
+    clerk = make_account(session, username="clerk", role=Role.CLERK)
+    (item,) = certificates.unmatched_certificate_requests(session, actor=clerk)
+    assert (item.subject_kvnr, item.subject_name) == (
+        unknown,
+        "Versichertennummer unbekannt – prüfen",
+    )
 
 
 def test_an_unknown_certificate_type_is_refused(session, household):
