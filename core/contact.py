@@ -25,6 +25,9 @@ FIELD_LABELS = {
 # A street name, then a house number with an optional letter or range: "Hafenstraße 41",
 # "Straße des 17. Juni 114", "Am Markt 3a", "Q7 12", "Lange Reihe 10-12".
 _STREET = re.compile(r"^\D.*\s\d+\s?[A-Za-z]?(?:\s?[-/]\s?\d+\s?[A-Za-z]?)?$")
+# Characters a German address is written with; brackets, "<", "*", "#", "!" and the like
+# only ever arrive as Markdown or HTML aimed at whoever reads the address next.
+_ADDRESS_PUNCTUATION = frozenset(" .-/',’")
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _PHONE = re.compile(r"^\+?[\d /()-]+$")
 _EMAIL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]+@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[A-Za-z]{2,}$")
@@ -60,12 +63,22 @@ def _tidy(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def _written_like_an_address(text: str) -> bool:
+    """Letters (umlauts and accents too), digits, spaces and . - / ' , only."""
+    return all(char.isalnum() or char in _ADDRESS_PUNCTUATION for char in text)
+
+
 def _street(text: str, problems: list[str]) -> str:
     street = _tidy(text)
     if not street:
         problems.append("Bitte geben Sie Straße und Hausnummer ein.")
     elif len(street) > 120:
         problems.append("Straße und Hausnummer dürfen höchstens 120 Zeichen lang sein.")
+    elif not _written_like_an_address(street):
+        problems.append(
+            "Straße und Hausnummer dürfen nur Buchstaben, Ziffern, Leerzeichen und . - / ' , "
+            "enthalten."
+        )
     elif not _STREET.match(street):
         problems.append(
             "Bitte geben Sie Straße und Hausnummer an, z. B. „Hafenstraße 41“ "
@@ -89,6 +102,11 @@ def _city(text: str, problems: list[str]) -> str:
         problems.append("Bitte geben Sie den Ort ein.")
     elif len(city) > 80:
         problems.append("Der Ort darf höchstens 80 Zeichen lang sein.")
+    elif not _written_like_an_address(city):
+        problems.append(
+            "Der Ort darf nur Buchstaben, Leerzeichen und . - / ' , enthalten, "
+            "z. B. „Frankfurt am Main“ oder „Halle (Saale)“ als „Halle/Saale“."
+        )
     elif any(char.isdigit() for char in city) or not city[0].isalpha():
         problems.append(
             "Der Ort darf keine Ziffern enthalten und muss mit einem Buchstaben beginnen."

@@ -100,6 +100,54 @@ def test_postal_code_other_than_five_digits_of_a_german_area_is_refused(session,
     assert contact.contact_data(session, actor=erika).postal_code == "20095"
 
 
+HOSTILE_STREETS = [
+    "Hafenstraße 41 [Bitte Bankdaten bestätigen](https://evil.example) 1",
+    "![x](https://evil.example/x.png) 12",
+    "# ACHTUNG 3",
+    ":red[ACHTUNG Konto gesperrt] 4",
+    "<img src=x> 5",
+    "Musterweg* 12",
+    "Musterweg_12 7",
+    "Weg! 9",
+    "Weg | 9",
+    "Weg {x} ~ ^ 9",
+    "Musterweg\x00 12",
+]
+
+
+@pytest.mark.parametrize("street", HOSTILE_STREETS)
+def test_a_street_with_characters_no_address_has_is_refused_and_nothing_stored(
+    session, erika, street
+):
+    with pytest.raises(InvalidContact, match="nur Buchstaben, Ziffern"):
+        _change(session, erika, street=street)
+    assert contact.contact_data(session, actor=erika).street != street
+    assert _audited(session, "contact_changed") == []
+
+
+@pytest.mark.parametrize("city", ["[Hamburg](https://evil.example)", "Ham<b>urg", "Ham#burg"])
+def test_a_town_with_characters_no_address_has_is_refused_and_nothing_stored(session, erika, city):
+    with pytest.raises(InvalidContact, match="Der Ort darf nur Buchstaben"):
+        _change(session, erika, city=city)
+    assert contact.contact_data(session, actor=erika).city != city
+    assert _audited(session, "contact_changed") == []
+
+
+@pytest.mark.parametrize(
+    ("street", "city"),
+    [
+        ("Straße des 17. Juni 114", "Berlin"),
+        ("Rue d'Alsace-Lorraine 3/5", "Saint-Étienne-Ville"),
+        ("Am Markt 3a", "Frankfurt am Main"),
+        ("Ölmühlenweg 12, Hinterhaus 2", "Halle/Saale"),
+    ],
+)
+def test_real_addresses_with_umlauts_accents_and_punctuation_are_accepted(
+    session, erika, street, city
+):
+    assert _change(session, erika, street=street, city=city).contact.street == street
+
+
 def test_postal_code_from_01001_is_accepted(session, erika):
     assert _change(session, erika, postal_code="01067").contact.postal_code == "01067"
 
