@@ -1,9 +1,7 @@
 """Downloads of the insurance history: CSV for spreadsheets, a branded PDF for paper."""
 
-import csv
-import io
-
 from core.contribution_ceiling import ceiling_cents
+from core.csv_safe import csv_bytes
 from core.histories import InsuranceHistory, euro_text
 from core.pdf import HekDocument, printable
 
@@ -19,9 +17,7 @@ def _decimal(cents: int | None) -> str:
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=SEPARATOR, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    return csv_bytes(rows, delimiter=SEPARATOR)  # formulas neutralised (core.csv_safe)
 
 
 def periods_csv(history: InsuranceHistory) -> bytes:
