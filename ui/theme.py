@@ -1,7 +1,10 @@
 """Portal-wide look, applied by Home.py on every run.
 
 Streamlit draws a few hints and buttons of its own in English ("20MB per file", "Take Photo");
-they are shown in German, the upload hint with the portal's real limits. Long German titles
+they are shown in German, the upload hint with the portal's real limits. Tables offer no
+"Download as CSV" (issue #17: a member's text starting with "=" would be a formula in the
+clerk's spreadsheet, and the download is not audited); the portal's own exports go through
+core/csv_safe.py. Long German titles
 get a size that fits a phone, so "Versicherungszeiten" is not broken in the middle of a word.
 """
 
@@ -31,6 +34,9 @@ def portal_css(*, max_file_bytes: int, max_submission_bytes: int) -> str:
   content: "{limits}";
   font-size: 0.875rem;
   opacity: 0.8;
+}}
+[data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"]) {{
+  display: none !important;
 }}
 [data-testid="stCameraInputButton"] {{ font-size: 0; }}
 [data-testid="stCameraInputButton"] svg {{ display: none; }}
