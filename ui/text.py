@@ -9,16 +9,22 @@ cells and st.text are plain already and must not be escaped (the backslashes wou
 
 import re
 
-# CommonMark lets a backslash escape every ASCII punctuation character, and an escaped one is
-# always literal: no emphasis, link, image, heading, list, HTML, entity, maths, table cell,
-# directive (":red[" needs an unescaped ":" and "["), nor a GFM autolink ("https\://").
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Characters that open Markdown anywhere in a line: emphasis, code, links and images, HTML and
+# entities, headings, tables, strikethrough, maths, e-mail autolinks, and Streamlit's
+# directives (":red[", ":material/...:" need an unescaped ":"; "https\\:" is no autolink).
+# CommonMark takes a backslash before any ASCII punctuation as "this character, literally".
+_INLINE = re.compile(r"([\\`*_{}\[\]()<>#!|~:$&@^])")
+# ... and the ones that only matter at the start of a line: lists, quotes, thematic breaks.
+_BLOCK_START = re.compile(r"^(\s*\d*)([-+>.=)])")
+# GFM links "www.example.org" on its own; an escaped dot ends that.
+_WWW = re.compile(r"(?i)\b(www)\.")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 
 
 def plain(text: object) -> str:
-    """`text` as literal Markdown on one line: every punctuation character escaped."""
+    """`text` as literal Markdown on one line: shows as typed, renders as nothing else."""
     one_line = _LINE_BREAKS.sub(" ", str(text if text is not None else "")).strip()
-    # Four leading spaces would open a code block; control characters have no business here.
+    # Leading spaces would open a code block; control characters have no business here.
     one_line = "".join(char for char in one_line if char.isprintable())
-    return _PUNCTUATION.sub(r"\\\1", one_line)
+    escaped = _WWW.sub(r"\1\\.", _INLINE.sub(r"\\\1", one_line))
+    return _BLOCK_START.sub(lambda match: f"{match.group(1)}\\{match.group(2)}", escaped)

@@ -1,5 +1,6 @@
 """Driving Home.py under AppTest: open a browser session, sign in, read what is shown."""
 
+import re
 from pathlib import Path
 
 from sqlmodel import col, select
@@ -66,7 +67,8 @@ def shown_text(at: AppTest) -> str:
     kinds = ("title", "header", "subheader", "markdown", "caption", "error", "info", "success")
     parts = [str(element.value) for kind in kinds for element in getattr(at, kind)]
     parts += [metric.label for metric in at.metric]
-    return "\n".join(parts)
+    # As read, not as written: ui.text.plain backslash-escapes punctuation in typed text.
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(parts))
 
 
 def titles(at: AppTest) -> list[str]:

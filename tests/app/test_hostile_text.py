@@ -76,6 +76,7 @@ MARKDOWN_KINDS = {
     "chat_message",
 }
 _MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_AUTOLINK = re.compile(r"(?i)https?://evil|www\.evil")
 _DIRECTIVE = re.compile(r"(?<!\\):[a-z-]+\[ACHTUNG")
 
 
@@ -110,8 +111,8 @@ def _walk(value, name=""):
 def _rendered_from_hostile_text(source: str) -> list[str]:
     """What the hostile value became in `source`: links, images, headings, HTML, directives."""
     problems = []
-    if MARKER in source:  # an unescaped dot: GFM would link "www.evil.example" by itself
-        problems.append("unescaped URL")
+    if _AUTOLINK.search(source):  # GFM links "https://…" and "www.…" by themselves
+        problems.append("autolink")
     if _DIRECTIVE.search(source):
         problems.append("colour directive")
     tokens = _MARKDOWN.parse(source)
