@@ -42,6 +42,8 @@ async def lifespan(_app):
         await run_in_threadpool(_prepare)
     except MissingSecrets as missing:
         log.error("start-up check failed: %s", missing.message)  # names only the variables
+    except Exception:  # e.g. two processes migrating one new database at the same instant
+        log.exception("start-up migration failed; the first page run tries again")
     log.info("portal started")
     yield
     log.info("portal stopping")

@@ -15,7 +15,8 @@ from fpdf import FPDF
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
-from core.audit import verify_chain
+from core import crypto
+from core.audit import AuditKeyring, verify_chain
 from core.db import make_engine
 from core.models.accounts import UserAccount
 from core.models.documents import Submission
@@ -36,10 +37,11 @@ pytestmark = pytest.mark.browser
 
 
 @contextlib.contextmanager
-def two_processes(database_url: str, workdir: Path) -> Iterator[tuple[str, str]]:
-    """Start two `streamlit run Home.py` on one database with the same secrets; yield their
+def two_processes(
+    database_url: str, workdir: Path, shared: dict[str, str]
+) -> Iterator[tuple[str, str]]:
+    """Start two `streamlit run app.py` on one database with the same secrets; yield their
     base URLs; stop both process groups."""
-    shared = {f"HEK_{name.upper()}": generate() for name, generate in SECRET_GENERATORS.items()}
     environments = []
     for name in ("a", "b"):
         data_dir = workdir / name
@@ -79,7 +81,8 @@ def test_member_sends_on_one_process_and_a_clerk_claims_it_on_the_other(
     pdf = tmp_path / "au.pdf"
     _sick_note(pdf)
 
-    with two_processes(database_url, tmp_path) as (process_a, process_b):
+    shared = {f"HEK_{name.upper()}": generate() for name, generate in SECRET_GENERATORS.items()}
+    with two_processes(database_url, tmp_path, shared) as (process_a, process_b):
         member = _new_page(chromium)
         member.goto(process_a)
         sign_in(member, "lena.basic")
@@ -114,7 +117,9 @@ def test_member_sends_on_one_process_and_a_clerk_claims_it_on_the_other(
         clerk_account = session.exec(
             select(UserAccount).where(UserAccount.username == "sachbearbeitung")
         ).one()
-        chain = verify_chain(session)
+        # the processes' own audit key (the test process has another one of its own)
+        keyring = AuditKeyring(current=crypto.audit_key_from_text(shared["HEK_AUDIT_KEY"]))
+        chain = verify_chain(session, keyring=keyring)
     engine.dispose()
     assert submission.assigned_clerk_id == clerk_account.id
     assert chain.intact, chain.problems
