@@ -7,9 +7,11 @@ space is capped (RLIMIT_AS) and which is killed when it overruns its time; the c
 German refusal and the next job gets a fresh child.
 
 The children are started with `python -m core.sandbox` (no fork of the threaded portal), with
-an environment without the portal's secrets. Jobs and replies cross the pipe as a JSON header
-plus raw byte blobs, never pickles: a child that a decoder exploit took over can send back
-wrong bytes, but cannot make the portal run code by unpickling them.
+an environment without the portal's secrets. A job is a JSON header on the child's stdin, the
+reply a JSON header on its stdout; the bytes of files travel beside them in two anonymous
+shared-memory files (memfd) the child inherits, so a megabyte crosses without waking either
+side for every 64 KB of a pipe. Never a pickle: a child that a decoder exploit took over can
+send back wrong bytes, but cannot make the portal run code by unpickling them.
 
 Operations are named; the child maps a name to a function `(args, blobs) -> (result, blobs)`
 from the fixed table OPERATIONS and nothing else.
@@ -17,7 +19,6 @@ from the fixed table OPERATIONS and nothing else.
 
 import atexit
 import contextlib
-import fcntl
 import importlib
 import json
 import os
@@ -30,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from core.uploads.errors import UploadRejected
 
@@ -40,7 +41,7 @@ OPERATIONS: dict[str, str] = {
     "preview.page_count": "core.previews:page_count_operation",
 }
 # Imported by every child before its limit is set, so that their code is not counted.
-_PRELOAD = ("core.uploads.pipeline", "core.previews", "pypdfium2")
+_PRELOAD = ("core.uploads.pipeline", "core.previews", "pypdfium2", "pikepdf", "img2pdf")
 
 MEGABYTE = 1024 * 1024
 # Address space a job may use beyond the idle child (libraries loaded). The largest files we
@@ -54,8 +55,9 @@ WORKERS = 2  # one per core of the reference machine; callers beyond that wait f
 WAIT_SECONDS = 30.0  # how long a caller waits for a free worker before it is refused
 STARTUP_SECONDS = 60.0  # a child loads Pillow, pdfium, pypdf, qpdf: about a second when idle
 JOBS_PER_WORKER = 500  # a child is replaced after this many jobs (fragmented heap)
-PIPE_BYTES = MEGABYTE
+MAX_HEADER_BYTES = MEGABYTE
 MAX_REPLY_BYTES = 512 * MEGABYTE  # a reply claiming more is a broken or hostile child
+KEPT_SHARED_BYTES = 32 * MEGABYTE  # shared memory above this is given back after a job
 
 _HEADER_SIZE = 4
 # What a child inherits: enough to run Python, nothing of the portal's configuration.
@@ -68,7 +70,7 @@ class JobStats:
     """What one job cost the child: wall time and peak resident memory above its idle state."""
 
     seconds: float
-    peak_rss_growth: int  # bytes
+    peak_rss_growth: int  # bytes; -1 unless the pool measures (WorkerPool(measure=True))
     address_space_limit: int  # RLIMIT_AS of the child, bytes
 
 
@@ -94,18 +96,40 @@ def _refusal(detail: str) -> UploadRejected:
 # --- framing (both sides) ---------------------------------------------------------------------
 
 
-def _frame(header: dict[str, Any], blobs: list[bytes]) -> list[bytes]:
-    header = {**header, "sizes": [len(blob) for blob in blobs]}
+def _send(descriptor: int, header: dict[str, Any]) -> None:
     encoded = json.dumps(header).encode()
-    return [len(encoded).to_bytes(_HEADER_SIZE, "big"), encoded, *blobs]
+    message = memoryview(len(encoded).to_bytes(_HEADER_SIZE, "big") + encoded)
+    while message:
+        message = message[os.write(descriptor, message) :]
+
+
+def _store(shared: int, blobs: list[bytes]) -> list[int]:
+    """Blobs one after another into a shared-memory file; their sizes go into the header."""
+    offset = 0
+    for blob in blobs:
+        view = memoryview(blob)
+        while view:
+            written = os.pwrite(shared, view, offset)
+            view, offset = view[written:], offset + written
+    return [len(blob) for blob in blobs]
+
+
+def _load(shared: int, sizes: list[int]) -> list[bytes]:
+    blobs, offset = [], 0
+    for size in sizes:
+        blob = os.pread(shared, size, offset)
+        if len(blob) != size:
+            raise WorkerLost("shared memory shorter than announced")
+        blobs.append(blob)
+        offset += size
+    return blobs
 
 
 def _parse_header(encoded: bytes) -> dict[str, Any]:
     header = json.loads(encoded)
-    sizes = header.get("sizes")
+    sizes = header.get("sizes", []) if isinstance(header, dict) else None
     if (
-        not isinstance(header, dict)
-        or not isinstance(sizes, list)
+        not isinstance(sizes, list)
         or not all(isinstance(size, int) and size >= 0 for size in sizes)
         or sum(sizes) > MAX_REPLY_BYTES
     ):
@@ -117,45 +141,54 @@ def _parse_header(encoded: bytes) -> dict[str, Any]:
 
 
 class _Worker:
-    """One child process and the two ends of its pipes."""
+    """One child process, the pipes of its headers and the shared memory of its bytes."""
 
     def __init__(self, memory_budget: int) -> None:
         environment = {name: os.environ[name] for name in _INHERITED if name in os.environ}
         environment["PYTHONPATH"] = str(_ROOT)
         environment["MALLOC_ARENA_MAX"] = "2"  # threads of decoders reserve less address space
+        # Buffers of a few MB are reused from the heap instead of fresh pages for every file:
+        # page faults on new memory were a third of the time of a 1 MB PDF's round trip.
+        environment["MALLOC_MMAP_THRESHOLD_"] = str(16 * MEGABYTE)
+        environment["MALLOC_TRIM_THRESHOLD_"] = str(32 * MEGABYTE)
+        self.inbox = os.memfd_create("hek-sandbox-job", os.MFD_CLOEXEC)
+        self.outbox = os.memfd_create("hek-sandbox-reply", os.MFD_CLOEXEC)
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "core.sandbox", str(memory_budget)],
+            [
+                sys.executable,
+                "-m",
+                "core.sandbox",
+                str(memory_budget),
+                str(self.inbox),
+                str(self.outbox),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=environment,
             cwd=_ROOT,
             close_fds=True,
+            pass_fds=(self.inbox, self.outbox),
         )
         self.jobs = 0
         self.address_space_limit = 0
-        for stream in (self.process.stdin, self.process.stdout):
-            _widen(stream)
 
     def wait_until_ready(self, timeout: float) -> None:
-        """The child's first frame says it has loaded its libraries and set its limit."""
-        deadline = time.monotonic() + timeout
-        size = int.from_bytes(self._read(_HEADER_SIZE, deadline), "big")
-        ready = _parse_header(self._read(size, deadline))
+        """The child's first header says it has loaded its libraries and set its limit."""
+        ready = self._receive(time.monotonic() + timeout)
         self.address_space_limit = int(ready.get("address_space_limit", 0))
 
     def call(self, header: dict[str, Any], blobs: list[bytes], timeout: float) -> Reply:
         deadline = time.monotonic() + timeout
         assert self.process.stdin is not None
         try:
-            for part in _frame(header, blobs):
-                self.process.stdin.write(part)
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError) as error:
+            sizes = _store(self.inbox, blobs)
+            _send(self.process.stdin.fileno(), {**header, "sizes": sizes})
+        except OSError as error:
             raise WorkerGone(f"could not send the job: {error}") from error
         self.jobs += 1
-        encoded = self._read(int.from_bytes(self._read(_HEADER_SIZE, deadline), "big"), deadline)
-        reply = _parse_header(encoded)
-        received = [self._read(size, deadline) for size in reply["sizes"]]
+        reply = self._receive(deadline)
+        received = _load(self.outbox, reply["sizes"])
+        self._give_back_shared_memory()
         stats = JobStats(**reply.get("stats", {}))
         if "rejected" in reply:
             rejected = reply["rejected"]
@@ -168,9 +201,18 @@ class _Worker:
             raise WorkerLost(str(reply["failed"]))
         return Reply(result=reply.get("result", {}), blobs=received, stats=stats)
 
+    def _give_back_shared_memory(self) -> None:
+        for shared in (self.inbox, self.outbox):
+            if os.fstat(shared).st_size > KEPT_SHARED_BYTES:
+                os.ftruncate(shared, 0)
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        size = int.from_bytes(self._read(_HEADER_SIZE, deadline), "big")
+        if size > MAX_HEADER_BYTES:
+            raise WorkerLost("header too large")
+        return _parse_header(self._read(size, deadline))
+
     def _read(self, size: int, deadline: float) -> bytes:
-        if size > MAX_REPLY_BYTES:
-            raise WorkerLost("reply too large")
         assert self.process.stdout is not None
         descriptor = self.process.stdout.fileno()
         chunks: list[bytes] = []
@@ -182,7 +224,7 @@ class _Worker:
             ready, _, _ = select.select([descriptor], [], [], remaining)
             if not ready:
                 raise WorkerLost("timeout")
-            chunk = os.read(descriptor, min(missing, 4 * MEGABYTE))
+            chunk = os.read(descriptor, missing)
             if not chunk:
                 raise WorkerLost(f"worker ended (exit code {self.process.poll()})")
             chunks.append(chunk)
@@ -197,14 +239,8 @@ class _Worker:
             if stream is not None:
                 with contextlib.suppress(OSError):  # unsent bytes for a child that is gone
                     stream.close()
-
-
-def _widen(stream: BinaryIO | None) -> None:
-    """A 1 MB pipe instead of 64 KB: a megabyte crosses in one go, not in sixteen turns."""
-    if stream is None:
-        return
-    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: 64 KB still works
-        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        for shared in (self.inbox, self.outbox):
+            os.close(shared)
 
 
 class WorkerPool:
@@ -217,10 +253,12 @@ class WorkerPool:
         memory_budget: int = MEMORY_BUDGET,
         timeout: float = TIMEOUT_SECONDS,
         wait: float = WAIT_SECONDS,
+        measure: bool = False,
     ) -> None:
         self.memory_budget = memory_budget
         self.timeout = timeout
         self.wait = wait
+        self.measure = measure  # peak memory per job (tests, benches): a few /proc reads more
         self._free = threading.BoundedSemaphore(size)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -248,7 +286,7 @@ class WorkerPool:
         try:
             worker = self._take()
             started = time.monotonic()
-            job = {"operation": operation, "args": args}
+            job = {"operation": operation, "args": args, "measure": self.measure}
             try:
                 try:
                     reply = worker.call(job, blobs, timeout or self.timeout)
@@ -336,8 +374,10 @@ def _status_bytes(field: str) -> int:
 
 def _reset_peak_rss() -> None:
     """Start a new high-water mark (VmHWM) for this job: Linux's clear_refs value 5."""
-    with contextlib.suppress(OSError):
+    try:
         Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return
 
 
 def _limit_address_space(budget: int) -> int:
@@ -348,17 +388,36 @@ def _limit_address_space(budget: int) -> int:
     return limit
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    return data
+def _read_exactly(descriptor: int, size: int) -> bytes | None:
+    chunks, missing = [], size
+    while missing:
+        chunk = os.read(descriptor, missing)
+        if not chunk:
+            return None  # the portal closed the pipe: it is gone or shutting down
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
 
 
-def _serve(budget: int) -> None:
+def _run(function: Callable, header: dict[str, Any], blobs: list[bytes]):
+    """The reply header's outcome and the blobs to send back."""
+    try:
+        result, out = function(header["args"], blobs)
+        return {"result": result}, out
+    except UploadRejected as rejected:
+        values = getattr(rejected, "values", {})
+        return {
+            "rejected": {"code": rejected.code, "detail": rejected.detail, "values": values}
+        }, []
+    except MemoryError:
+        return {"failed": "memory limit"}, []
+    except Exception as error:  # a decoder failing in a way nobody classified
+        return {"failed": f"{type(error).__name__}: {str(error)[:200]}"}, []
+
+
+def _serve(budget: int, inbox: int, outbox: int) -> None:
     # The protocol owns the original stdin and stdout; anything a library prints goes to stderr.
-    requests = os.fdopen(os.dup(0), "rb")
-    replies = os.fdopen(os.dup(1), "wb")
+    requests, replies = os.dup(0), os.dup(1)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
 
@@ -369,45 +428,30 @@ def _serve(budget: int) -> None:
     for module in _PRELOAD:
         importlib.import_module(module)
     limit = _limit_address_space(budget)
-    for part in _frame({"address_space_limit": limit}, []):
-        replies.write(part)
-    replies.flush()
+    _send(replies, {"address_space_limit": limit})
 
     while True:
         size = _read_exactly(requests, _HEADER_SIZE)
-        if size is None:
-            return  # the portal closed the pipe: it is gone or shutting down
-        header = json.loads(requests.read(int.from_bytes(size, "big")))
-        blobs = [requests.read(length) for length in header["sizes"]]
-        _reset_peak_rss()
-        before = _status_bytes("VmRSS")
+        encoded = size and _read_exactly(requests, int.from_bytes(size, "big"))
+        if not encoded:
+            return
+        header = json.loads(encoded)
+        blobs = _load(inbox, header["sizes"])
+        measure = bool(header.get("measure"))
+        if measure:
+            _reset_peak_rss()
+            before = _status_bytes("VmRSS")
         started = time.monotonic()
-        reply: dict[str, Any] = {}
-        out: list[bytes] = []
-        try:
-            result, out = functions[header["operation"]](header["args"], blobs)
-            reply["result"] = result
-        except UploadRejected as rejected:
-            reply["rejected"] = {
-                "code": rejected.code,
-                "detail": rejected.detail,
-                "values": getattr(rejected, "values", {}),
-            }
-        except MemoryError:
-            reply["failed"] = "memory limit"
-            out = []
-        except Exception as error:  # a decoder failing in a way nobody classified
-            reply["failed"] = f"{type(error).__name__}: {str(error)[:200]}"
-            out = []
+        reply, out = _run(functions[header["operation"]], header, blobs)
+        del blobs
         reply["stats"] = {
             "seconds": time.monotonic() - started,
-            "peak_rss_growth": max(_status_bytes("VmHWM") - before, 0),
+            "peak_rss_growth": max(_status_bytes("VmHWM") - before, 0) if measure else -1,
             "address_space_limit": limit,
         }
-        for part in _frame(reply, out):
-            replies.write(part)
-        replies.flush()
+        reply["sizes"] = _store(outbox, out)
+        _send(replies, reply)
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]) if len(sys.argv) > 1 else MEMORY_BUDGET)
+    _serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.health import entries, hek_import, views
 from core.health.billing_data import KIND_LABELS, DataKind
 from core.health.db import health_scope
-from core.uploads import IncomingFile
+from core.uploads import FORMATS_TEXT, UPLOAD_EXTENSIONS, IncomingFile
 from ui import files, health_charts, health_gate, health_state, health_table
 from ui.components import attempt, format_date
 from ui.session import current_actor
@@ -159,8 +159,8 @@ with new_entry:
     st.subheader("Dokument hochladen")
     with st.form("health_upload", clear_on_submit=True):
         upload = st.file_uploader(
-            "PDF, JPEG, PNG oder HEIC",
-            type=["pdf", "jpg", "jpeg", "png", "heic"],
+            FORMATS_TEXT,
+            type=list(UPLOAD_EXTENSIONS),
             key="health_upload_file",
         )
         doc_title = st.text_input(

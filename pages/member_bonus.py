@@ -6,12 +6,12 @@ import streamlit as st
 
 from core import bonus
 from core.db import session_scope
-from core.uploads import IncomingFile
+from core.uploads import FORMATS_TEXT, UPLOAD_EXTENSIONS, IncomingFile
 from ui.components import attempt, format_date, format_moment
 from ui.session import current_actor
 
 APPLY_KEY, EVIDENCE_KEY, NOTICE = "bonus_apply_key", "bonus_evidence_key", "bonus_notice"
-FILE_TYPES = ["pdf", "jpg", "jpeg", "png", "heic", "heif"]
+FILE_TYPES = list(UPLOAD_EXTENSIONS)
 actor = current_actor()
 st.session_state.setdefault(APPLY_KEY, uuid.uuid4().hex)
 st.session_state.setdefault(EVIDENCE_KEY, uuid.uuid4().hex)
@@ -66,7 +66,7 @@ elif overview.status in (None, "abgelehnt"):
         on_click="ignore",
     )
     form_files = st.file_uploader(
-        "Unterschriebenen Antrag hochladen (PDF, JPEG, PNG, HEIC)",
+        f"Unterschriebenen Antrag hochladen ({FORMATS_TEXT})",
         type=FILE_TYPES,
         accept_multiple_files=True,
         key=f"bonus_form_{st.session_state[APPLY_KEY]}",
@@ -134,7 +134,7 @@ else:
         key="bonus_evidence_date",
     )
     evidence_files = st.file_uploader(
-        "Nachweis hochladen (PDF, JPEG, PNG, HEIC)",
+        f"Nachweis hochladen ({FORMATS_TEXT})",
         type=FILE_TYPES,
         accept_multiple_files=True,
         key=f"bonus_files_{st.session_state[EVIDENCE_KEY]}",

@@ -8,7 +8,7 @@ from core import documents, family
 from core.db import session_scope
 from core.errors import DomainError
 from core.previews import render_pdf_pages
-from core.uploads import IncomingFile, check_file
+from core.uploads import UPLOAD_EXTENSIONS, IncomingFile, check_file
 from ui import files
 from ui.components import format_moment, format_size
 from ui.session import current_actor
@@ -17,7 +17,8 @@ from ui.text import plain
 actor = current_actor()
 st.title("Dokument senden")
 st.caption(
-    "Senden Sie Unterlagen als Foto, Bild (JPEG, PNG, HEIC) oder PDF. Nach dem Versand erhalten "
+    "Senden Sie Unterlagen als Foto, Bild (JPEG, PNG, HEIC, WebP, TIFF, GIF, AVIF, BMP) oder PDF. "
+    "Nach dem Versand erhalten "
     "Sie eine Tracking-ID; Sie finden sie immer in der Versandhistorie unten."
 )
 
@@ -50,7 +51,7 @@ kvnr = (
 st.subheader("Dokument hinzufügen")
 uploads = st.file_uploader(
     "Dateien hochladen (PDF, JPEG, PNG, HEIC)",
-    type=["pdf", "jpg", "jpeg", "png", "heic", "heif"],
+    type=list(UPLOAD_EXTENSIONS),
     accept_multiple_files=True,
     key=f"doc_files_{st.session_state['send_key']}",
 )

@@ -13,12 +13,13 @@ import streamlit as st
 from core.correspondence import Attachment
 from core.db import session_scope
 from core.messenger import MessageView
+from core.uploads import FORMATS_TEXT, UPLOAD_EXTENSIONS
 from ui import files
 from ui.components import format_moment, format_size
 from ui.text import plain
 
-UPLOAD_TYPES = ["pdf", "jpg", "jpeg", "png", "heic", "heif"]
-UPLOAD_LABEL = "Anhang (optional): PDF, JPEG, PNG oder HEIC"
+UPLOAD_TYPES = list(UPLOAD_EXTENSIONS)
+UPLOAD_LABEL = f"Anhang (optional): {FORMATS_TEXT}"
 HEK_AVATAR = ":material/support_agent:"
 MEMBER_AVATAR = ":material/person:"
 # Kept for callers that import it from here; ui.text.plain is the one escaping helper.

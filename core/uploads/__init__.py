@@ -2,6 +2,7 @@
 
     IncomingFile -> sniff type by magic bytes -> size limits -> parse with tight limits
                  -> normalise -> CheckedFile            (or UploadRejected with a German reason)
+                    (parsing and normalising run in a worker process: core.sandbox)
     [CheckedFile, ...] -> build_submission -> SubmissionDocument (one PDF)
 
 Member documents, messenger attachments, bonus evidence, smarthealth uploads, KV-Connect doctor
@@ -10,12 +11,22 @@ a channel takes fewer formats.
 """
 
 from core.uploads.errors import UploadRejected
-from core.uploads.model import CheckedFile, IncomingFile, Kind, SubmissionDocument, UploadLimits
+from core.uploads.model import (
+    FORMATS_TEXT,
+    UPLOAD_EXTENSIONS,
+    CheckedFile,
+    IncomingFile,
+    Kind,
+    SubmissionDocument,
+    UploadLimits,
+)
 from core.uploads.names import safe_filename
 from core.uploads.pipeline import check_file
 from core.uploads.submission import build_submission
 
 __all__ = [
+    "FORMATS_TEXT",
+    "UPLOAD_EXTENSIONS",
     "CheckedFile",
     "IncomingFile",
     "Kind",

@@ -2,7 +2,17 @@
 
 from core.errors import DomainError
 
-ALLOWED_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "heic": "HEIC"}
+ALLOWED_LABELS = {
+    "pdf": "PDF",
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "heic": "HEIC",
+    "webp": "WebP",
+    "tiff": "TIFF",
+    "gif": "GIF",
+    "avif": "AVIF",
+    "bmp": "BMP",
+}
 
 # A tip for the refusals of active PDF content: printing to a new PDF drops scripts and actions.
 _REPRINT = (
@@ -87,7 +97,7 @@ REASONS: dict[str, str] = {
 
 
 def allowed_formats_sentence(kinds: frozenset[str]) -> str:
-    """'Erlaubt sind PDF, JPEG, PNG und HEIC.' for whatever kinds a caller allows."""
+    """'Erlaubt sind PDF, JPEG und PNG.' for whatever kinds a caller allows."""
     labels = [label for kind, label in ALLOWED_LABELS.items() if kind in kinds]
     if len(labels) == 1:
         return f"Erlaubt ist nur {labels[0]}."

@@ -5,9 +5,27 @@ from typing import Any, Literal
 
 from core.settings import get_settings
 
-Kind = Literal["pdf", "jpeg", "png", "heic"]
-ALL_KINDS: frozenset[str] = frozenset({"pdf", "jpeg", "png", "heic"})
+Kind = Literal["pdf", "jpeg", "png", "heic", "webp", "tiff", "gif", "avif", "bmp"]
+ALL_KINDS: frozenset[str] = frozenset(
+    {"pdf", "jpeg", "png", "heic", "webp", "tiff", "gif", "avif", "bmp"}
+)
 PDF_MIME = "application/pdf"
+# For upload widgets: the browser's file dialog offers these (the content decides, not the name).
+UPLOAD_EXTENSIONS: tuple[str, ...] = (
+    "pdf",
+    "jpg",
+    "jpeg",
+    "png",
+    "heic",
+    "heif",
+    "webp",
+    "tif",
+    "tiff",
+    "gif",
+    "avif",
+    "bmp",
+)
+FORMATS_TEXT = "PDF, JPEG, PNG, HEIC, WebP, TIFF, GIF, AVIF oder BMP"
 
 MEGABYTE = 1024 * 1024
 
@@ -82,10 +100,10 @@ class IncomingFile:
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """An accepted upload: PDFs keep their original bytes, images are re-encoded bare."""
+    """An accepted upload: PDFs re-written by qpdf, images without metadata, TIFF scans as PDF."""
 
     name: str  # sanitised, extension matches `mime`
-    kind: Kind  # what the content was: pdf, jpeg, png or heic
+    kind: Kind  # what the content was: pdf, jpeg, png, heic, webp, tiff, gif, avif or bmp
     mime: str  # of `data`: application/pdf, image/jpeg or image/png
     data: bytes = field(repr=False)
     page_count: int = 1

@@ -10,10 +10,10 @@ from typing import Any
 
 from core import sandbox
 from core.uploads.errors import UploadRejected, megabytes
-from core.uploads.images import normalise_image
+from core.uploads.images import normalise_image, normalise_scan
 from core.uploads.model import PDF_MIME, CheckedFile, IncomingFile, Kind, UploadLimits
 from core.uploads.names import name_with_extension
-from core.uploads.pdf import inspect_pdf
+from core.uploads.pdf import normalise_pdf
 from core.uploads.sniff import sniff_kind
 
 
@@ -58,8 +58,11 @@ class Normalised:
 def normalise(data: bytes, kind: Kind, limits: UploadLimits) -> tuple[Normalised, bytes]:
     """Parse with tight limits and normalise: runs inside the worker process."""
     if kind == "pdf":
-        page_count = inspect_pdf(data, limits)
-        return Normalised(mime=PDF_MIME, extension="pdf", page_count=page_count), data
+        rewritten, page_count = normalise_pdf(data, limits)
+        return Normalised(mime=PDF_MIME, extension="pdf", page_count=page_count), rewritten
+    if kind == "tiff":
+        scan, page_count = normalise_scan(data, limits)
+        return Normalised(mime=PDF_MIME, extension="pdf", page_count=page_count), scan
     image = normalise_image(data, kind, limits)
     described = Normalised(
         mime=image.mime, extension=image.extension, width=image.width, height=image.height

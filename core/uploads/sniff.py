@@ -6,14 +6,13 @@ from core.uploads.model import Kind
 # ISO base media file format brands (the 'ftyp' box) of HEIF images encoded with HEVC.
 _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1"}
 _AVIF_BRANDS = {b"avif", b"avis"}
+# "BM" alone starts too many texts ("BMW ..."); the DIB header that follows has one of these sizes.
+_BMP_HEADER_SIZES = {12, 40, 52, 56, 64, 108, 124}
 
 # Recognised but refused; the label only goes to logs as `detail`.
 _REFUSED_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"II+\x00", "tiff"),
+    (b"II+\x00", "bigtiff"),
+    (b"MM\x00+", "bigtiff"),
     (b"%!PS", "postscript"),
     (b"\xc5\xd0\xd3\xc6", "eps"),
     (b"PK\x03\x04", "zip"),
@@ -25,7 +24,6 @@ _REFUSED_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xcf\xfa\xed\xfe", "executable"),
     (b"\xca\xfe\xba\xbe", "executable"),
     (b"#!", "script"),
-    (b"BM", "bmp"),
     (b"\xd0\xcf\x11\xe0", "ms-office"),
     (b"{\\rtf", "rtf"),
 )
@@ -55,7 +53,13 @@ def _identify(data: bytes) -> tuple[Kind | None, str]:
     if data[4:8] == b"ftyp":
         return _identify_iso_media(data)
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return None, "webp"
+        return "webp", "webp"
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff", "tiff"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif", "gif"
+    if data.startswith(b"BM") and int.from_bytes(data[14:18], "little") in _BMP_HEADER_SIZES:
+        return "bmp", "bmp"
     for signature, label in _REFUSED_SIGNATURES:
         if data.startswith(signature):
             return None, label
@@ -70,7 +74,7 @@ def _identify_iso_media(data: bytes) -> tuple[Kind | None, str]:
     box_end = min(box_size, 256, len(data)) if box_size >= 16 else 16
     brands = {data[8:12]} | {data[i : i + 4] for i in range(16, box_end - 3, 4)}
     if brands & _AVIF_BRANDS:
-        return None, "avif"
+        return "avif", "avif"
     if brands & _HEIC_BRANDS:
         return "heic", "heic"
     return None, "iso-media"

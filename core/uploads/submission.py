@@ -2,15 +2,12 @@
 
 from io import BytesIO
 
-from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
 from core.uploads.errors import UploadRejected, megabytes
+from core.uploads.layout import images_to_pdf
 from core.uploads.model import CheckedFile, SubmissionDocument, UploadLimits
 from core.uploads.pdf import pypdf_limits
-
-A4_POINTS = (595.28, 841.89)
-PAGE_MARGIN = 14.0  # points, about 5 mm
 
 
 def build_submission(
@@ -23,7 +20,8 @@ def build_submission(
     """One PDF from `files`: indices in `order` (default: as given), without those in `drop`.
 
     Indices refer to `files`; an image is one page, a PDF is kept whole. A single PDF is returned
-    byte for byte; images become A4 pages; PDFs and images together are merged.
+    as check_file wrote it; images become A4 pages (JPEGs embedded as they are); PDFs and images
+    together are merged.
     """
     limits = limits or UploadLimits()
     chosen = _select(files, order=order, drop=drop or set())
@@ -70,34 +68,12 @@ def _parts(files: list[CheckedFile]) -> list[bytes]:
             images.append(file)
             continue
         if images:
-            parts.append(_images_to_pdf(images))
+            parts.append(images_to_pdf([image.data for image in images]))
             images = []
         parts.append(file.data)
     if images:
-        parts.append(_images_to_pdf(images))
+        parts.append(images_to_pdf([image.data for image in images]))
     return parts
-
-
-def _images_to_pdf(images: list[CheckedFile]) -> bytes:
-    """Each image on its own A4 page (landscape for landscape images), scaled to fit, centred."""
-    document = FPDF(unit="pt", format="A4")
-    document.set_auto_page_break(False)
-    document.set_margin(0)
-    document.set_creator("HEK Service-Portal")
-    for image in images:
-        landscape = (image.width or 1) > (image.height or 1)
-        document.add_page(orientation="L" if landscape else "P")
-        box_width = document.w - 2 * PAGE_MARGIN
-        box_height = document.h - 2 * PAGE_MARGIN
-        document.image(
-            BytesIO(image.data),
-            x=PAGE_MARGIN,
-            y=PAGE_MARGIN,
-            w=box_width,
-            h=box_height,
-            keep_aspect_ratio=True,
-        )
-    return bytes(document.output())
 
 
 def _merge(parts: list[bytes], limits: UploadLimits) -> bytes:

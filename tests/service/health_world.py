@@ -3,6 +3,7 @@
 Test modules wrap it in a fixture (`with health_world(engine, monkeypatch) as world`).
 """
 
+import io
 import itertools
 import shutil
 import uuid
@@ -140,6 +141,13 @@ def health_world(engine: Engine, monkeypatch) -> Iterator[World]:
         yield World(insurer=engine, provider=provider)
     finally:
         provider.dispose()
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a stored PDF: uploads are stored as qpdf re-wrote them, not byte for byte."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def letter_pdf(text: str) -> bytes:

@@ -37,7 +37,7 @@ SECONDS = 5.0
 
 @pytest.fixture(scope="module")
 def pool():
-    bounded = sandbox.WorkerPool(size=1, memory_budget=BUDGET)
+    bounded = sandbox.WorkerPool(size=1, memory_budget=BUDGET, measure=True)
     bounded.call("preview.page_count", {}, [fpdf_document(1)])  # started before the clock runs
     yield bounded
     bounded.close()
@@ -167,7 +167,7 @@ def test_a_worker_killed_from_outside_is_replaced_for_the_next_caller(pool):
 
 def test_the_worker_has_an_address_space_limit_and_none_of_the_portals_secrets(monkeypatch):
     monkeypatch.setenv("HEK_MASTER_KEY", "geheim")
-    fresh = sandbox.WorkerPool(size=1, memory_budget=BUDGET)
+    fresh = sandbox.WorkerPool(size=1, memory_budget=BUDGET, measure=True)
     try:
         fresh.call("preview.page_count", {}, [fpdf_document(1)])
         worker = fresh._idle[-1]

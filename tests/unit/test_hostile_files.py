@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from core.errors import DomainError
 from core.uploads import CheckedFile, IncomingFile, UploadRejected, build_submission, check_file
@@ -67,7 +68,9 @@ def test_disguised_file_is_accepted_for_what_its_content_is(case):
 def test_unsupported_type_message_lists_the_allowed_formats():
     with pytest.raises(UploadRejected) as caught:
         submit(BY_ID["exe_named_jpg"])
-    assert "Erlaubt sind PDF, JPEG, PNG und HEIC." in caught.value.message
+    assert (
+        "Erlaubt sind PDF, JPEG, PNG, HEIC, WebP, TIFF, GIF, AVIF und BMP." in caught.value.message
+    )
 
 
 def test_png_bytes_named_pdf_are_treated_as_the_png_they_are():
@@ -75,11 +78,32 @@ def test_png_bytes_named_pdf_are_treated_as_the_png_they_are():
     assert (checked.mime, checked.name) == ("image/png", "scan.png")
 
 
-def test_path_components_are_stripped_and_the_pdf_is_kept_byte_for_byte():
+def test_path_components_are_stripped_and_the_pdf_keeps_its_pages():
     case = BY_ID["path_traversal_name"]
     checked = submit(case)
     assert checked.name == "passwd.pdf"
-    assert checked.data == case.data
+    assert [page.extract_text() for page in PdfReader(BytesIO(checked.data)).pages] == [
+        "Seite 1",
+        "Seite 2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case_id", "pages"), [("pdf_zip_in_unreferenced_object", 1), ("pdf_zip_after_eof", 2)]
+)
+def test_a_zip_hidden_in_a_pdf_is_gone_from_the_stored_file(case_id, pages):
+    case = BY_ID[case_id]
+    assert b"PK\x03\x04" in case.data and b"evil.exe" in case.data
+    checked = submit(case)
+    assert b"PK\x03\x04" not in checked.data and b"evil.exe" not in checked.data
+    assert checked.page_count == pages
+
+
+def test_metadata_of_a_webp_photo_is_gone():
+    checked = submit(BY_ID["webp_with_gps_exif"])
+    assert checked.mime == "image/jpeg" and checked.name == "foto.jpg"
+    for trace in (b"Exif", b"HEK-Testkamera"):
+        assert trace not in checked.data
 
 
 def test_bidi_override_and_control_characters_vanish_from_names():

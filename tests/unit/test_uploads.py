@@ -38,11 +38,12 @@ def page_colors(pdf_bytes: bytes) -> list[tuple[int, int, int]]:
     return colors
 
 
-def test_multi_page_pdf_passes_unchanged_with_its_page_count():
+def test_multi_page_pdf_is_kept_re_written_with_its_pages_and_text():
     original = fpdf_document(3)
     checked = check_file(IncomingFile("Arztbrief.pdf", original, "application/pdf"))
     assert (checked.kind, checked.mime, checked.page_count) == ("pdf", "application/pdf", 3)
-    assert checked.data == original
+    pages = PdfReader(BytesIO(checked.data), strict=True).pages
+    assert [page.extract_text() for page in pages] == ["Seite 1", "Seite 2", "Seite 3"]
     assert checked.name == "Arztbrief.pdf"
 
 
@@ -70,10 +71,10 @@ def test_every_photo_page_is_a4_and_landscape_photos_get_landscape_pages():
     assert sizes == [(595, 842), (842, 595)]
 
 
-def test_a_single_pdf_stays_byte_for_byte():
-    original = fpdf_document(2)
-    document = build_submission([check_file(IncomingFile("brief.pdf", original))])
-    assert document.pdf_bytes == original
+def test_a_single_pdf_is_submitted_as_it_was_checked():
+    checked = check_file(IncomingFile("brief.pdf", fpdf_document(2)))
+    document = build_submission([checked])
+    assert document.pdf_bytes == checked.data
     assert document.page_count == 2
 
 
