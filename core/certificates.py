@@ -279,6 +279,23 @@ def _existing(session: Session, *, actor: Actor, key: str) -> CertificateRequest
     return row
 
 
+def _insert_once(
+    session: Session, *, row: CertificateRequest, actor: Actor, key: str
+) -> CertificateRequest | None:
+    """Insert the request; if the same idempotency key won a race in another session, roll
+    back and return that earlier request instead (None: this one is new)."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        earlier = _existing(session, actor=actor, key=key)
+        if earlier is None:
+            raise
+        return earlier
+    return None
+
+
 def _subject_of(session: Session, row: CertificateRequest) -> Member | None:
     if row.subject_member_id is None:
         return None
@@ -310,14 +327,8 @@ def _file_unmatched(
         typed_kvnr=kvnr,
         idempotency_key=key,
     )
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:  # the same key won a race in another session: answer with that one
-        session.rollback()
-        earlier = _existing(session, actor=actor, key=key)
-        if earlier is None:
-            raise
+    earlier = _insert_once(session, row=row, actor=actor, key=key)
+    if earlier is not None:
         return _read(earlier, requester, _subject_of(session, earlier), family_names)
     audit.record(
         session,
@@ -423,14 +434,8 @@ def request_certificate(
         subject_member_id=subject.id,
         idempotency_key=key,
     )
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:  # the same key won a race in another session: answer with that one
-        session.rollback()
-        earlier = _existing(session, actor=actor, key=key)
-        if earlier is None:
-            raise
+    earlier = _insert_once(session, row=row, actor=actor, key=key)
+    if earlier is not None:
         return _read(earlier, requester, _subject_of(session, earlier), family_names)
     audit.record(
         session,
